@@ -1,0 +1,3 @@
+from subsample.cli import main
+
+main()

@@ -1,0 +1,388 @@
+"""The command line: parse arguments, call the core, hand the result to render.
+
+Only this module knows about Typer; errors from the core (SubsampleError) become one line
+on stderr and an exit code here, in `friendly_errors`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+
+from subsample import __version__
+from subsample.errors import SubsampleError, UsageError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="subsample",
+    help="Keep a permanent local copy of every post your feeds ever publish, and read it here.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_home: Path | None = None
+
+
+def _paths() -> Any:
+    from subsample.config import resolve_paths
+
+    return resolve_paths(_home)
+
+
+def _now() -> Any:
+    from subsample.times import now_utc
+
+    return now_utc()
+
+
+def _out(width: int | None = None) -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, width=width)
+
+
+def _err() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def friendly_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Show a SubsampleError as one clean line on stderr and exit with its code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except SubsampleError as e:
+            from rich.text import Text
+
+            from subsample.text import one_line
+
+            _err().print(Text.assemble(("error: ", "bold red"), one_line(str(e))), soft_wrap=True)
+            raise typer.Exit(e.exit_code) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"subsample {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            help="Keep config, archives and state in this folder (default: $SUBSAMPLE_HOME, else the user's config and data folders).",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Keep a permanent local copy of every post your feeds ever publish, and read it here."""
+    global _home
+    _home = home
+
+
+# -- managing sources -------------------------------------------------------------
+
+
+@app.command()
+@friendly_errors
+def add(
+    source_id: Annotated[str, typer.Argument(metavar="ID", help="A short name: lower-case letters, digits, - and _.")],
+    source_type: Annotated[str, typer.Argument(metavar="TYPE", help="rss: any RSS, Atom, RDF or JSON Feed.")],
+    url: Annotated[str | None, typer.Argument(help="The feed's http(s) URL, or a feed file on disk.")] = None,
+    limit: Annotated[int, typer.Option(help="How many of the newest entries one fetch takes (0: all).")] = 50,
+    interval: Annotated[str, typer.Option(help="How often the source is due, e.g. 30m, 6h, 1d.")] = "6h",
+    disabled: Annotated[bool, typer.Option("--disabled", help="Add it switched off.")] = False,
+    title: Annotated[str | None, typer.Option(help="Your own name for it (default: the feed's title).")] = None,
+) -> None:
+    """Register a source in sources.toml."""
+    from subsample import core
+
+    if url is None:
+        if not sys.stdin.isatty():
+            raise UsageError("missing URL; usage: subsample add ID TYPE URL")
+        url = typer.prompt("Feed URL")
+    source = core.add_source(
+        _paths(), source_id, source_type, url, limit=limit, interval=interval, enabled=not disabled, title=title
+    )
+    from rich.text import Text
+
+    _err().print(Text(f"Added {source.id}. Run `subsample fetch` to archive its posts."))
+
+
+@app.command()
+@friendly_errors
+def remove(source_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """Remove a source from sources.toml. Its archive is kept on disk."""
+    from subsample import core
+
+    paths = _paths()
+    if core.remove_source(paths, source_id):
+        _err().print(f"Removed {source_id}; its archive stays at {paths.archive(source_id)}", markup=False)
+    else:
+        _err().print(f"Removed {source_id}.", markup=False)
+
+
+@app.command()
+@friendly_errors
+def enable(source_ids: Annotated[list[str], typer.Argument(metavar="ID...")]) -> None:
+    """Switch sources on: `fetch` takes them when due."""
+    from subsample import core
+
+    core.set_enabled(_paths(), source_ids, True)
+
+
+@app.command()
+@friendly_errors
+def disable(source_ids: Annotated[list[str], typer.Argument(metavar="ID...")]) -> None:
+    """Switch sources off: `fetch` skips them; their archives stay."""
+    from subsample import core
+
+    core.set_enabled(_paths(), source_ids, False)
+
+
+@app.command("set")
+@friendly_errors
+def set_(
+    source_id: Annotated[str, typer.Argument(metavar="ID")],
+    key: Annotated[str, typer.Argument(help="url, type, limit, interval, enabled or title.")],
+    value: Annotated[str, typer.Argument()],
+) -> None:
+    """Change one setting of a source, checked as `add` checks it."""
+    from subsample import core
+
+    core.set_setting(_paths(), source_id, key, value)
+
+
+@app.command()
+@friendly_errors
+def config(
+    source_id: Annotated[str | None, typer.Argument(metavar="[ID]")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show a source's settings, where they live and its fetch state (no ID: where files live)."""
+    from subsample import core, render
+
+    paths = _paths()
+    if source_id is None:
+        info = {"config_file": str(paths.config_file), "data": str(paths.data)}
+        if as_json:
+            _print_json(info)
+        else:
+            _out().print(f"config file: {info['config_file']}\ndata folder: {info['data']}", markup=False)
+        return
+    cfg = core.source_config(paths, source_id)
+    if as_json:
+        _print_json(cfg)
+    else:
+        _out().print(render.config_view(cfg))
+
+
+# -- fetching -----------------------------------------------------------------------
+
+
+@app.command()
+@friendly_errors
+def fetch(
+    source_ids: Annotated[list[str] | None, typer.Argument(metavar="[ID]...", help="Fetch these now, due or not.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Fetch every enabled source, due or not.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Fetch the enabled sources that are due and archive their new posts."""
+    from subsample import core, render
+
+    out, err = _out(), _err()
+    progress: Any = None
+    task: Any = None
+
+    def on_start(total: int) -> None:
+        nonlocal progress, task
+        if total and err.is_terminal and not as_json:
+            from rich.progress import Progress
+
+            progress = Progress(console=err, transient=True)
+            progress.start()
+            task = progress.add_task("fetching", total=total)
+
+    def on_result(result: Any) -> None:
+        if progress is not None:
+            progress.advance(task)
+        if not as_json:
+            (progress.console if progress is not None else out).print(render.fetch_line(result))
+
+    try:
+        report = core.fetch(
+            _paths(), source_ids or [], force=force, now=_now, on_start=on_start, on_result=on_result
+        )
+    finally:
+        if progress is not None:
+            progress.stop()
+    if as_json:
+        _print_json(
+            [
+                {k: getattr(r, k) for k in ("source", "new", "updated", "unchanged", "seen", "status", "not_modified", "error", "notes")}
+                for r in report.results
+            ]
+        )
+    elif report.results:
+        out.print(render.fetch_summary(report.results))
+    else:
+        when = render.relative(report.next_due, _now()) if report.next_due else None
+        out.print(f"Nothing is due{f'; the next source is due {when}' if when else ''}.", markup=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+# -- reading -----------------------------------------------------------------------
+
+
+@app.command("list")
+@friendly_errors
+def list_(
+    source_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="Show this source's posts.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many posts to show.")] = 50,
+    show_all: Annotated[bool, typer.Option("--all", help="Show every post.")] = False,
+    since: Annotated[str | None, typer.Option(help="Only posts published on or after this date (YYYY-MM-DD).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List the sources, or the posts of one source, newest first."""
+    from subsample import core, render
+
+    paths = _paths()
+    now = _now()
+    if source_id is None:
+        rows = core.list_sources(paths)
+        if as_json:
+            _print_json([r.as_json() for r in rows])
+        else:
+            _out().print(render.sources_table(rows, now))
+        return
+    listing = core.list_posts(
+        paths, source_id, limit=None if show_all or as_json and not limit else (None if show_all else limit), since=_since(since)
+    )
+    if as_json:
+        _print_json([{k: p.get(k) for k in ("n", "source", "title", "published", "first_seen", "revisions", "in_feed", "key")} for p in listing.posts])
+    else:
+        _out().print(render.posts_view(listing, now, 0))
+
+
+def _since(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from subsample.times import iso_utc, parse_iso
+
+    dt = parse_iso(value)
+    if dt is None:
+        raise UsageError(f"bad date {value!r}; use YYYY-MM-DD")
+    return iso_utc(dt)
+
+
+@app.command()
+@friendly_errors
+def read(
+    n: Annotated[int, typer.Argument(metavar="N", help="The post number shown by `subsample list ID`.")],
+    revision: Annotated[int | None, typer.Option(min=1, help="Show this older revision.")] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Print the stored HTML.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole stored record.")] = False,
+    width: Annotated[int | None, typer.Option(min=20, help="Wrap at this many columns.")] = None,
+    no_pager: Annotated[bool, typer.Option("--no-pager", help="Never page, even on a terminal.")] = False,
+) -> None:
+    """Show one post as an article."""
+    from subsample import core, render
+
+    paths = _paths()
+    post = core.get_post(paths, n, revision)
+    if as_json:
+        _print_json(post)
+        return
+    if raw:
+        from subsample.text import clean
+
+        body = post.get("content") or post.get("summary") or ""
+        sys.stdout.write(clean(body if isinstance(body, str) else "") + "\n")
+        return
+    from subsample import config
+
+    source = config.load_sources(paths).get(str(post.get("source")))
+    title = source.title if source and source.title else None
+    out = _out(width)
+    view = render.article(post, _now(), title)
+    if out.is_terminal and not no_pager:
+        with out.capture() as cap:
+            out.print(view)
+        text = cap.get()
+        if text.count("\n") > out.size.height:
+            with out.pager(styles=True):
+                out.print(view)
+            return
+        sys.stdout.write(text)
+        return
+    out.print(view)
+
+
+@app.command()
+@friendly_errors
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find in titles and bodies (any case).")],
+    source_id: Annotated[str | None, typer.Option("--source", help="Search only this source.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Find posts across all archives."""
+    from subsample import core, render
+
+    hits = core.search(_paths(), query, source_id=source_id, limit=limit)
+    if as_json:
+        _print_json(
+            [{"n": h.post.get("n"), "source": h.post.get("source"), "title": h.post.get("title"),
+              "published": h.post.get("published"), "link": h.post.get("link"), "snippet": h.snippet} for h in hits]
+        )  # fmt: skip
+    else:
+        _out().print(render.search_table(hits, query, _now()))
+
+
+@app.command()
+@friendly_errors
+def history(
+    source_id: Annotated[str, typer.Argument(metavar="ID")],
+    last: Annotated[int, typer.Option("--last", "-n", min=1, help="How many fetches to show.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show a source's fetches, newest first: outcome, HTTP status, counts, errors."""
+    from subsample import core, render
+
+    h = core.history(_paths(), source_id, last)
+    if as_json:
+        _print_json(h)
+    else:
+        _out().print(render.history_view(h, _now()))
+
+
+def main() -> None:
+    app()

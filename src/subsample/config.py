@@ -1,0 +1,291 @@
+"""Where things live, and the user's sources.toml.
+
+sources.toml belongs to the user: it is read with tomllib (fast, stdlib) and edited with
+tomlkit, which keeps their comments, order and formatting through `add`, `set` and `remove`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from subsample.durations import format_duration, parse_duration
+from subsample.errors import ConfigError, SourceNotFoundError, UsageError
+from subsample.models import DEFAULT_INTERVAL, DEFAULT_LIMIT, SOURCE_TYPES, Source
+from subsample.files import atomic_write, file_lock
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+SETTABLE_KEYS = ("url", "type", "limit", "interval", "enabled", "title")
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every file subsample touches, resolved once per command."""
+
+    config_file: Path
+    data: Path
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data / "archive"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.data / "state"
+
+    @property
+    def history_dir(self) -> Path:
+        return self.data / "history"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data / "cache"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data / "media"
+
+    @property
+    def write_lock(self) -> Path:
+        """Held while archives, state and post numbers change."""
+        return self.data / "write.lock"
+
+    def archive(self, source_id: str) -> Path:
+        return self.archive_dir / f"{source_id}.jsonl"
+
+
+def resolve_paths(home: Path | None = None) -> Paths:
+    """--home, else $SUBSAMPLE_HOME, else the platform's config and data folders."""
+    if home is None and os.environ.get("SUBSAMPLE_HOME"):
+        home = Path(os.environ["SUBSAMPLE_HOME"])
+    if home is not None:
+        home = home.expanduser().absolute()
+        return Paths(config_file=home / "sources.toml", data=home)
+    import platformdirs
+
+    return Paths(
+        config_file=platformdirs.user_config_path("subsample") / "sources.toml",
+        data=platformdirs.user_data_path("subsample"),
+    )
+
+
+# -- validation ------------------------------------------------------------------------
+
+
+def check_id(source_id: str) -> str:
+    if not _SLUG.fullmatch(source_id):
+        raise UsageError(
+            f"bad source id {source_id!r}; use 1-64 lower-case letters, digits, '-' or '_'"
+            ", starting with a letter or digit"
+        )
+    return source_id
+
+
+def check_type(source_type: str) -> str:
+    if source_type not in SOURCE_TYPES:
+        raise UsageError(f"unknown source type {source_type!r}; known: {', '.join(SOURCE_TYPES)}")
+    return source_type
+
+
+def check_url(url: str, *, base: Path | None = None) -> str:
+    """An http(s) URL as given, or a local feed file as an absolute path."""
+    url = url.strip()
+    if not url:
+        raise UsageError("empty URL; give an http(s) URL or a feed file")
+    if any(ord(c) < 0x20 or c == "\x7f" for c in url):
+        raise UsageError("bad URL: it holds control characters")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        try:
+            port_ok = parts.port is None or 0 < parts.port < 65536
+        except ValueError:
+            port_ok = False
+        if not parts.hostname or not port_ok or " " in url:
+            raise UsageError(f"malformed URL {url!r}")
+        return url
+    if scheme == "file":
+        url = parts.path
+    elif len(scheme) > 1:  # one letter would be a Windows drive
+        raise UsageError(f"unsupported URL scheme {parts.scheme!r}; use http, https or a file path")
+    path = Path(url).expanduser()
+    if not path.is_absolute():
+        path = (base or Path.cwd()) / path
+    if not path.is_file():
+        raise UsageError(f"{url!r} is neither an http(s) URL nor a readable file")
+    return str(path.resolve())
+
+
+def check_limit(limit: Any) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise UsageError(f"bad limit {limit!r}; use a whole number, 0 for no limit")
+    return limit
+
+
+def check_interval(interval: Any) -> int:
+    try:
+        return parse_duration(str(interval))
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
+def parse_bool(value: str) -> bool:
+    v = value.strip().lower()
+    if v in ("true", "yes", "on", "1"):
+        return True
+    if v in ("false", "no", "off", "0"):
+        return False
+    raise UsageError(f"bad value {value!r}; use true or false")
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def load_sources(paths: Paths) -> dict[str, Source]:
+    """Every source in sources.toml, in file order.
+
+    Raises:
+        ConfigError: the file is not valid TOML or holds an invalid source.
+    """
+    try:
+        raw = paths.config_file.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as e:
+        raise ConfigError(f"cannot read {paths.config_file}: {e.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{paths.config_file} is not valid TOML: {e}; fix it by hand") from None
+    table = data.get("sources", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{paths.config_file}: 'sources' must be a table")
+    sources = {}
+    for sid, entry in table.items():
+        try:
+            sources[sid] = _source_from_table(sid, entry)
+        except UsageError as e:
+            raise ConfigError(f"{paths.config_file}: source {sid!r}: {e}") from None
+    return sources
+
+
+def _source_from_table(sid: str, entry: Any) -> Source:
+    if not isinstance(entry, dict):
+        raise UsageError("must be a table")
+    check_id(sid)
+    url = entry.get("url")
+    if not isinstance(url, str):
+        raise UsageError("needs a url")
+    enabled = entry.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise UsageError("enabled must be true or false")
+    title = entry.get("title")
+    return Source(
+        id=sid,
+        type=check_type(str(entry.get("type", "rss"))),
+        url=url,
+        limit=check_limit(entry.get("limit", DEFAULT_LIMIT)),
+        interval=check_interval(entry.get("interval", format_duration(DEFAULT_INTERVAL))),
+        enabled=enabled,
+        title=title if isinstance(title, str) else None,
+    )
+
+
+def get_source(paths: Paths, source_id: str) -> Source:
+    """Raises: SourceNotFoundError."""
+    sources = load_sources(paths)
+    if source_id not in sources:
+        raise SourceNotFoundError(source_id)
+    return sources[source_id]
+
+
+# -- editing ---------------------------------------------------------------------------
+
+
+_HEADER = """\
+# subsample sources: one [sources.ID] table per source.
+# Edit by hand or with `subsample add/set/remove`; comments and order are kept.
+"""
+
+
+@contextmanager
+def edit_sources(paths: Paths) -> Iterator[Any]:
+    """Yield the tomlkit document of sources.toml, written back atomically on success.
+
+    A file that does not parse is reported and never overwritten.
+    """
+    import tomlkit
+
+    lock = paths.config_file.with_name(paths.config_file.name + ".lock")
+    paths.config_file.parent.mkdir(parents=True, exist_ok=True)
+    with file_lock(lock):
+        load_sources(paths)  # refuse to touch a file we could not read back
+        try:
+            text = paths.config_file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = _HEADER
+        doc = tomlkit.parse(text)
+        if "sources" not in doc:
+            doc.add("sources", tomlkit.table(is_super_table=True))
+        yield doc
+        atomic_write(paths.config_file, tomlkit.dumps(doc).encode("utf-8"))
+
+
+def add_source(paths: Paths, source: Source) -> None:
+    """Raises: UsageError for a duplicate id."""
+    import tomlkit
+
+    with edit_sources(paths) as doc:
+        if source.id in doc["sources"]:
+            raise UsageError(f"a source named {source.id!r} exists already; pick another id")
+        entry = tomlkit.table()
+        entry["type"] = source.type
+        entry["url"] = source.url
+        entry["limit"] = source.limit
+        entry["interval"] = format_duration(source.interval)
+        entry["enabled"] = source.enabled
+        if source.title:
+            entry["title"] = source.title
+        doc["sources"][source.id] = entry
+
+
+def remove_source(paths: Paths, source_id: str) -> None:
+    with edit_sources(paths) as doc:
+        if source_id not in doc["sources"]:
+            raise SourceNotFoundError(source_id)
+        del doc["sources"][source_id]
+
+
+def set_value(paths: Paths, source_id: str, key: str, value: Any) -> None:
+    """Set one already-validated key of a source."""
+    with edit_sources(paths) as doc:
+        if source_id not in doc["sources"]:
+            raise SourceNotFoundError(source_id)
+        doc["sources"][source_id][key] = value
+
+
+def validate_setting(key: str, value: str) -> Any:
+    """VALUE as it goes into sources.toml, checked like `add` checks it."""
+    if key == "url":
+        return check_url(value)
+    if key == "type":
+        return check_type(value)
+    if key == "limit":
+        try:
+            return check_limit(int(value))
+        except ValueError:
+            raise UsageError(f"bad limit {value!r}; use a whole number, 0 for no limit") from None
+    if key == "interval":
+        return format_duration(check_interval(value))
+    if key == "enabled":
+        return parse_bool(value)
+    if key == "title":
+        return value
+    raise UsageError(f"unknown setting {key!r}; known: {', '.join(SETTABLE_KEYS)}")

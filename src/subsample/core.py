@@ -1,0 +1,316 @@
+"""The verbs of subsample, free of any terminal concern: plain data in, plain data out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from subsample import config, store
+from subsample.config import Paths
+from subsample.errors import PostNotFoundError, SourceNotFoundError, UsageError
+from subsample.models import FetchResult, Post, Source
+from subsample.times import parse_iso
+
+# -- sources ---------------------------------------------------------------------
+
+
+def add_source(
+    paths: Paths,
+    source_id: str,
+    source_type: str,
+    url: str,
+    *,
+    limit: int,
+    interval: str,
+    enabled: bool = True,
+    title: str | None = None,
+) -> Source:
+    """Validate and register a source.
+
+    Raises:
+        UsageError: a bad id, type, URL, limit or interval, or a duplicate id.
+    """
+    source = Source(
+        id=config.check_id(source_id),
+        type=config.check_type(source_type),
+        url=config.check_url(url),
+        limit=config.check_limit(limit),
+        interval=config.check_interval(interval),
+        enabled=enabled,
+        title=title,
+    )
+    config.add_source(paths, source)
+    return source
+
+
+def remove_source(paths: Paths, source_id: str) -> bool:
+    """Forget a source; its archive stays on disk. Returns whether an archive exists."""
+    config.remove_source(paths, source_id)
+    return paths.archive(source_id).exists()
+
+
+def set_enabled(paths: Paths, source_ids: list[str], enabled: bool) -> None:
+    """Raises: SourceNotFoundError before changing anything."""
+    sources = config.load_sources(paths)
+    for sid in source_ids:
+        if sid not in sources:
+            raise SourceNotFoundError(sid)
+    with config.edit_sources(paths) as doc:
+        for sid in source_ids:
+            doc["sources"][sid]["enabled"] = enabled
+
+
+def set_setting(paths: Paths, source_id: str, key: str, value: str) -> None:
+    """Raises: SourceNotFoundError, UsageError for an unknown key or a bad value."""
+    config.get_source(paths, source_id)
+    config.set_value(paths, source_id, key, config.validate_setting(key, value))
+
+
+@dataclass
+class SourceRow:
+    source: Source
+    posts: int
+    state: dict[str, Any]
+
+    @property
+    def last_update(self) -> datetime | None:
+        return parse_iso(self.state.get("last_update"))
+
+    @property
+    def next_update(self) -> datetime | None:
+        if not self.source.enabled:
+            return None
+        return parse_iso(self.state.get("next_update"))
+
+    @property
+    def status(self) -> str:
+        if not self.source.enabled:
+            return "Disabled"
+        return "Failing" if self.state.get("failures") else "Enabled"
+
+    @property
+    def title(self) -> str | None:
+        return self.source.title or self.state.get("title")
+
+    def as_json(self) -> dict[str, Any]:
+        s = self.source
+        return {
+            "id": s.id,
+            "type": s.type,
+            "url": s.url,
+            "title": self.title,
+            "limit": s.limit,
+            "interval": s.interval,
+            "enabled": s.enabled,
+            "status": self.status.lower(),
+            "posts": self.posts,
+            "last_update": self.state.get("last_update"),
+            "next_update": self.state.get("next_update") if s.enabled else None,
+            "failures": self.state.get("failures", 0),
+            "last_error": self.state.get("last_error"),
+        }
+
+
+def list_sources(paths: Paths) -> list[SourceRow]:
+    sources = config.load_sources(paths)
+    index = store.Index(paths)
+    try:
+        index.sync()
+        counts = index.counts()
+    finally:
+        index.close()
+    return [
+        SourceRow(s, counts.get(s.id, 0), store.load_state(paths, s.id)) for s in sources.values()
+    ]
+
+
+def source_config(paths: Paths, source_id: str) -> dict[str, Any]:
+    """A source's settings, where they live, and its fetch state."""
+    source = config.get_source(paths, source_id)
+    state = store.load_state(paths, source_id)
+    state.pop("in_feed", None)
+    return {
+        "id": source.id,
+        "settings": {
+            "type": source.type,
+            "url": source.url,
+            "limit": source.limit,
+            "interval": source.interval,
+            "enabled": source.enabled,
+            "title": source.title,
+        },
+        "config_file": str(paths.config_file),
+        "archive": str(paths.archive(source.id)),
+        "state": state,
+    }
+
+
+# -- fetch -----------------------------------------------------------------------
+
+
+@dataclass
+class FetchReport:
+    results: list[FetchResult] = field(default_factory=list)
+    next_due: datetime | None = None
+    disabled_named: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FetchResult]:
+        return [r for r in self.results if not r.ok]
+
+
+def fetch(
+    paths: Paths,
+    source_ids: list[str],
+    *,
+    force: bool,
+    now: Callable[[], datetime],
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[FetchResult], None] | None = None,
+    limits: Any = None,
+) -> FetchReport:
+    """Fetch the named sources now, or else every enabled source that is due.
+
+    Raises:
+        SourceNotFoundError: a named source does not exist (nothing is fetched).
+    """
+    from subsample import update
+
+    sources = config.load_sources(paths)
+    report = FetchReport()
+    if source_ids:
+        for sid in source_ids:
+            if sid not in sources:
+                raise SourceNotFoundError(sid)
+        chosen = [sources[sid] for sid in dict.fromkeys(source_ids)]
+    elif force:
+        chosen = [s for s in sources.values() if s.enabled]
+    else:
+        chosen = update.due_sources(paths, sources.values(), now())
+    if on_start:
+        on_start(len(chosen))
+    report.results = update.fetch_sources(paths, chosen, now, on_result, limits)
+    report.next_due = update.next_due(paths, sources.values())
+    return report
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+@dataclass
+class PostList:
+    source: Source | None
+    source_id: str
+    title: str | None
+    total: int
+    posts: list[Post]
+
+
+def list_posts(
+    paths: Paths, source_id: str, *, limit: int | None = None, since: str | None = None
+) -> PostList:
+    """A source's posts from the index, newest first, each marked if revised or gone from the feed.
+
+    Raises:
+        SourceNotFoundError: neither a configured source nor an archive of that name.
+    """
+    source = config.load_sources(paths).get(source_id)
+    if source is None and not paths.archive(source_id).exists():
+        raise SourceNotFoundError(source_id)
+    state = store.load_state(paths, source_id)
+    index = store.Index(paths)
+    try:
+        index.sync(source_id)
+        total = index.count(source_id)
+        posts = index.posts(source_id, limit=limit, since=since)
+    finally:
+        index.close()
+    in_feed = state.get("in_feed")
+    present = set(in_feed) if isinstance(in_feed, list) else None
+    for p in posts:
+        p["source"] = source_id
+        p["in_feed"] = None if present is None else p["key"] in present
+    title = (source.title if source else None) or state.get("title")
+    return PostList(source, source_id, title, total, posts)
+
+
+def get_post(paths: Paths, n: int, revision: int | None = None) -> Post:
+    """The stored record of post N (latest revision unless REVISION), with `revisions` added.
+
+    Raises:
+        PostNotFoundError, UsageError: no such post or revision.
+    """
+    index = store.Index(paths)
+    try:
+        index.sync()
+        found = index.locate(n, revision)
+        revisions = index.revisions_of(n)
+    finally:
+        index.close()
+    if found is None:
+        if revision is not None and revisions:
+            raise UsageError(f"post {n} has no revision {revision}; it has {_span(revisions)}")
+        raise PostNotFoundError(n)
+    sid, off, length, _ = found
+    record = store.read_record(paths.archive(sid), off, length)
+    record["revisions"] = len(revisions)
+    return record
+
+
+def _span(revisions: list[int]) -> str:
+    return f"revision 1" if revisions == [1] else f"revisions {revisions[0]} to {revisions[-1]}"
+
+
+@dataclass
+class SearchHit:
+    post: Post
+    snippet: str
+
+
+def search(
+    paths: Paths, query: str, *, source_id: str | None = None, limit: int | None = None
+) -> list[SearchHit]:
+    """Posts whose title or body text holds QUERY (any case), newest first.
+
+    Raises:
+        UsageError: an empty query; SourceNotFoundError: an unknown --source.
+    """
+    from subsample.search import search_archives
+
+    if not query.strip():
+        raise UsageError("empty search; give a word or phrase to look for")
+    if source_id is not None:
+        known = set(config.load_sources(paths)) | set(_archived(paths))
+        if source_id not in known:
+            raise SourceNotFoundError(source_id)
+    return [SearchHit(p, s) for p, s in search_archives(paths, query, source_id, limit)]
+
+
+def _archived(paths: Paths) -> list[str]:
+    try:
+        return [p.stem for p in paths.archive_dir.glob("*.jsonl")]
+    except OSError:
+        return []
+
+
+def history(paths: Paths, source_id: str, last: int | None = None) -> dict[str, Any]:
+    """A source's fetch records, newest first, with its current state.
+
+    Raises:
+        SourceNotFoundError.
+    """
+    source = config.load_sources(paths).get(source_id)
+    if source is None and not (paths.history_dir / f"{source_id}.jsonl").exists():
+        raise SourceNotFoundError(source_id)
+    records = store.read_history(paths, source_id)[::-1]
+    state = store.load_state(paths, source_id)
+    state.pop("in_feed", None)
+    return {
+        "source": source_id,
+        "state": state,
+        "interval": source.interval if source else None,
+        "enabled": source.enabled if source else False,
+        "fetches": records[:last] if last else records,
+    }

@@ -1,0 +1,82 @@
+"""Crash-safe file primitives: atomic rewrites, whole-line appends, inter-process locks."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from subsample.errors import StorageError
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace PATH with DATA so that a crash leaves either the old or the new file whole.
+
+    Raises:
+        StorageError: the folder is not writable or the disk is full.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as e:
+        raise StorageError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def append_lines(path: Path, lines: list[bytes]) -> int:
+    """Append whole LINES (each ending in a newline) to PATH; return the offset of the first.
+
+    A torn last line left by a crash is closed with a newline first, so it stays one bad
+    line (skipped on read) instead of gluing itself to the next record. Nothing is ever cut.
+
+    Raises:
+        StorageError: the write failed; the file is truncated back to where it was.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "ab+") as f:
+            end = f.seek(0, os.SEEK_END)
+            if end:
+                f.seek(end - 1)
+                if f.read(1) != b"\n":
+                    f.write(b"\n")
+                    end += 1
+            try:
+                f.write(b"".join(lines))
+                f.flush()
+                os.fsync(f.fileno())
+            except OSError:
+                # A partial append (disk full) is taken back so the file stays as it was.
+                with contextlib.suppress(OSError):
+                    f.truncate(end)
+                raise
+            return end
+    except OSError as e:
+        raise StorageError(f"cannot append to {path}: {e.strerror or e}") from None
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, timeout: float = 120) -> Iterator[None]:
+    """Hold an exclusive inter-process lock on PATH (released if the process dies)."""
+    import filelock
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(str(path), timeout=timeout)
+    try:
+        with lock:
+            yield
+    except filelock.Timeout:
+        raise StorageError(
+            f"another subsample process has held {path} for {timeout:.0f}s; try again later"
+        ) from None

@@ -1,0 +1,45 @@
+"""Plain data passed between the core and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SOURCE_TYPES = ("rss",)
+DEFAULT_LIMIT = 50
+DEFAULT_INTERVAL = 6 * 3600
+
+# A post is one JSON object, the same shape on disk, in memory and in `--json` output.
+Post = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of sources.toml."""
+
+    id: str
+    type: str
+    url: str
+    limit: int = DEFAULT_LIMIT
+    interval: int = DEFAULT_INTERVAL  # seconds
+    enabled: bool = True
+    title: str | None = None  # the user's own name for it; else the feed's title
+
+
+@dataclass
+class FetchResult:
+    """What one fetch of one source did; the CLI turns a list of these into a summary."""
+
+    source: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    seen: int = 0
+    status: int | None = None
+    not_modified: bool = False
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None

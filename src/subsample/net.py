@@ -1,0 +1,270 @@
+"""HTTP (and local files) for feeds and images, with every limit a hostile server needs.
+
+- connect and read timeouts on every socket operation, plus a whole-request deadline
+  that is enforced by shutting the socket down from a timer, so a server that drips its
+  headers one byte a second cannot hold a fetch past it;
+- a cap on the decompressed body, read as a stream, so a gzip bomb or an endless body
+  stops at the cap instead of filling memory;
+- at most a few redirects, http(s) only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from subsample import __version__
+from subsample.errors import FetchError
+
+USER_AGENT = f"subsample/{__version__} (feed archiver; +https://pypi.org/project/subsample/)"
+
+
+@dataclass(frozen=True)
+class Limits:
+    connect_timeout: float = 10
+    read_timeout: float = 20
+    deadline: float = 60  # whole request, redirects and body included
+    max_bytes: int = 32 * 1024 * 1024  # decompressed
+    max_redirects: int = 5
+
+
+@dataclass
+class Response:
+    status: int
+    url: str  # after redirects
+    headers: dict[str, str]
+    body: bytes = b""
+    moved_to: str | None = None  # set when every redirect was permanent (301/308)
+    redirects: list[str] = field(default_factory=list)
+
+
+# -- the deadline watchdog ------------------------------------------------------------
+
+_watch = threading.local()
+
+
+class _Deadline:
+    """Shuts down every connection a request used once its time is up."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._conns: list[Any] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        _watch.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _watch.deadline = None
+
+    def track(self, conn: Any) -> None:
+        with self._lock:
+            self._conns.append(conn)
+            if self.expired:
+                self._shut(conn)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for conn in self._conns:
+                self._shut(conn)
+
+    @staticmethod
+    def _shut(conn: Any) -> None:
+        sock = getattr(conn, "sock", None)
+        if sock is not None:
+            # shutdown() wakes a recv() blocked in another thread; close() would not.
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _WatchedPool(HTTPConnectionPool):
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        conn = super()._get_conn(timeout)
+        deadline = getattr(_watch, "deadline", None)
+        if deadline is not None:
+            deadline.track(conn)
+        return conn
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool, _WatchedPool):
+    pass
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedPool, "https": _WatchedHTTPSPool}
+
+
+def make_session(limits: Limits | None = None, pool_size: int = 16) -> requests.Session:
+    """One Session for a whole run: keep-alive across sources of the same host."""
+    limits = limits or Limits()
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    session.headers["Accept"] = (
+        "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9,"
+        " application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+    )
+    session.max_redirects = limits.max_redirects
+    session.trust_env = False  # no ~/.netrc credentials or proxies picked up behind the user's back
+    adapter = _WatchedAdapter(pool_connections=pool_size, pool_maxsize=4)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+# -- fetching ------------------------------------------------------------------------
+
+
+def get(
+    session: requests.Session,
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    limits: Limits | None = None,
+    accept_types: tuple[str, ...] | None = None,
+) -> Response:
+    """GET URL within LIMITS; a local path is read from disk instead.
+
+    Any HTTP status comes back as a Response (the caller decides what 304, 410 or 429 mean).
+
+    Raises:
+        FetchError: network failure, timeout, deadline, too large, too many redirects.
+    """
+    limits = limits or Limits()
+    if not url.startswith(("http://", "https://")):
+        return read_local(url, limits.max_bytes)
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    start = time.monotonic()
+    with _Deadline(limits.deadline) as deadline:
+        try:
+            resp = session.get(
+                url,
+                headers=headers,
+                stream=True,
+                timeout=(limits.connect_timeout, limits.read_timeout),
+                allow_redirects=True,
+            )
+            with resp:
+                result = Response(
+                    status=resp.status_code,
+                    url=resp.url,
+                    headers={k.lower(): v for k, v in resp.headers.items()},
+                    redirects=[r.url for r in resp.history],
+                )
+                if resp.history and all(r.status_code in (301, 308) for r in resp.history):
+                    result.moved_to = resp.url
+                if resp.status_code == 200:
+                    ctype = result.headers.get("content-type", "")
+                    if accept_types and not ctype.lower().startswith(accept_types):
+                        raise FetchError(f"unexpected content type {ctype[:80]!r}")
+                    result.body = _read_body(resp, limits, start, deadline)
+                return result
+        except FetchError:
+            raise
+        except requests.TooManyRedirects:
+            raise FetchError(f"more than {limits.max_redirects} redirects") from None
+        except (requests.RequestException, OSError, ValueError) as e:
+            if deadline.expired:
+                raise FetchError(f"gave up after {limits.deadline:g}s (deadline)") from None
+            raise FetchError(_describe(e)) from None
+
+
+def _read_body(resp: requests.Response, limits: Limits, start: float, deadline: _Deadline) -> bytes:
+    declared = resp.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limits.max_bytes and "content-encoding" not in resp.headers:
+        raise FetchError(f"body of {int(declared)} bytes is over the {limits.max_bytes} byte cap")
+    chunks: list[bytes] = []
+    size = 0
+    raw = resp.raw
+    while True:
+        # read1 returns what has arrived (decompressed, bounded) instead of waiting to fill
+        # the whole chunk, so the loop sees the deadline even on a slow drip.
+        chunk = raw.read1(65536, decode_content=True)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > limits.max_bytes:
+            raise FetchError(f"body is over the {limits.max_bytes} byte cap (after decompression)")
+        chunks.append(chunk)
+        if deadline.expired or time.monotonic() - start > limits.deadline:
+            raise FetchError(f"gave up after {limits.deadline:g}s (deadline)")
+    if deadline.expired:
+        raise FetchError(f"gave up after {limits.deadline:g}s (deadline)")
+    return b"".join(chunks)
+
+
+def _describe(e: Exception) -> str:
+    if isinstance(e, requests.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(e, requests.ReadTimeout):
+        return "the server stopped answering (read timeout)"
+    if isinstance(e, requests.ConnectionError):
+        text = str(e)
+        if "refused" in text.lower():
+            return "connection refused"
+        if "reset" in text.lower():
+            return "connection reset by the server"
+        if "Name or service not known" in text or "getaddrinfo" in text:
+            return "host not found"
+        return "connection failed"
+    if isinstance(e, requests.exceptions.ContentDecodingError):
+        return "the body could not be decompressed"
+    if isinstance(e, requests.exceptions.InvalidSchema | requests.exceptions.MissingSchema):
+        return "redirected to a URL that is not http(s)"
+    if isinstance(e, requests.exceptions.ChunkedEncodingError):
+        return "the connection broke off mid-body"
+    return f"request failed ({type(e).__name__})"
+
+
+def read_local(path: str, max_bytes: int) -> Response:
+    """A feed file on disk, with the same size cap as the network.
+
+    Raises:
+        FetchError: missing, unreadable or too large.
+    """
+    p = Path(path)
+    try:
+        with open(p, "rb") as f:
+            body = f.read(max_bytes + 1)
+    except OSError as e:
+        raise FetchError(f"cannot read {path}: {e.strerror}") from None
+    if len(body) > max_bytes:
+        raise FetchError(f"{path} is over the {max_bytes} byte cap")
+    return Response(status=200, url=str(p), headers={}, body=body)
+
+
+def retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), capped at a week."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), 7 * 86400)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+    return min(max(when - now, 0.0), 7 * 86400)

@@ -1,0 +1,324 @@
+"""Feed bytes -> a plain ParsedFeed: feedparser for XML feeds, a small adapter for JSON Feed.
+
+Nothing here touches the network or the disk; entries come out in the shape of a post
+record (less the archive's own fields: n, revision, first_seen, hash).
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import html
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+
+from subsample.errors import FetchError
+from subsample.times import iso_utc
+
+Entry = dict[str, Any]
+
+
+@dataclass
+class ParsedFeed:
+    title: str | None = None
+    link: str | None = None
+    format: str = ""
+    entries: list[Entry] = field(default_factory=list)
+    warning: str | None = None
+
+
+def parse_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
+    """Parse BODY, fetched from URL, as any supported feed format.
+
+    Raises:
+        FetchError: BODY is empty or is not a feed at all (an HTML page, say).
+    """
+    if not body.strip():
+        raise FetchError("the response was empty, not a feed")
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head in (b"{", b"[") or (content_type or "").split(";")[0].strip().endswith("json"):
+        return parse_json_feed(body)
+    return _parse_xml(body, url, content_type)
+
+
+# -- XML feeds through feedparser -----------------------------------------------------
+
+
+def _parse_xml(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
+    import feedparser
+
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    # HTML is stored as the feed sent it (it is cleaned when shown), so feedparser's
+    # sanitizer only costs time; relative links are still resolved against the feed URL.
+    d = feedparser.parse(body, response_headers=headers, sanitize_html=False)
+    if not d.get("version") and not d.entries:
+        reason = d.get("bozo_exception")
+        detail = f" ({_one_line(str(reason))})" if reason else ""
+        raise FetchError(f"the response is not a feed{detail}")
+    feed = d.get("feed", {})
+    warning = None
+    problem = d.get("bozo_exception")
+    # A missing or non-XML Content-Type, or a charset that had to be overridden, is
+    # everyday noise from real servers, not a problem with the feed.
+    from feedparser.exceptions import ThingsNobodyCaresAboutButMe as benign
+    if d.get("bozo") and not isinstance(problem, benign):
+        warning = _one_line(str(problem or "malformed feed"))
+    return ParsedFeed(
+        title=_text_of(feed, "title"),
+        link=_str(feed.get("link")),
+        format=str(d.get("version") or "unknown"),
+        entries=[_entry_from_feedparser(e) for e in d.entries],
+        warning=warning,
+    )
+
+
+def _entry_from_feedparser(e: Any) -> Entry:
+    content = None
+    for c in e.get("content") or []:
+        if c.get("value") and (content is None or "html" in str(c.get("type", ""))):
+            content = c["value"]
+            if c.get("type") == "text/plain":
+                content = _text_to_html(content)
+    summary = _str(e.get("summary"))
+    if summary and e.get("summary_detail", {}).get("type") == "text/plain":
+        summary = _text_to_html(summary)
+    enclosures = []
+    for enc in e.get("enclosures") or []:
+        if _str(enc.get("href")):
+            enclosures.append(
+                {"url": enc["href"], "type": _str(enc.get("type")), "length": _int(enc.get("length"))}
+            )
+    images = [
+        {"url": m["url"], "alt": None}
+        for key in ("media_content", "media_thumbnail")
+        for m in (e.get(key) or [])
+        if _str(m.get("url")) and (key == "media_thumbnail" or "image" in str(m.get("medium", "image")) or str(m.get("type", "")).startswith("image/"))
+    ]  # fmt: skip
+    return make_entry(
+        id=_str(e.get("id")),
+        link=_str(e.get("link")),
+        title=_text_of(e, "title"),
+        author=_str(e.get("author")),
+        published=_iso(e.get("published_parsed")),
+        updated=_iso(e.get("updated_parsed")),
+        summary=summary,
+        content=content,
+        tags=[t["term"] for t in e.get("tags") or [] if _str(t.get("term"))],
+        enclosures=enclosures,
+        extra_images=images,
+    )
+
+
+def _text_of(obj: Any, key: str) -> str | None:
+    """A title as plain text: Atom allows HTML titles, which we store as text."""
+    value = _str(obj.get(key))
+    if value is None:
+        return None
+    if "html" in str(obj.get(f"{key}_detail", {}).get("type", "")):
+        value = html_to_plain(value)
+    return value
+
+
+# -- JSON Feed 1.0/1.1 (feedparser does not read it) ----------------------------------
+
+
+def parse_json_feed(body: bytes) -> ParsedFeed:
+    """Parse a JSON Feed; wrong types in a field drop that field, never the feed.
+
+    Raises:
+        FetchError: BODY is not JSON or not a JSON Feed.
+    """
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError) as e:
+        raise FetchError(f"the response is not a feed (bad JSON: {_one_line(str(e))})") from None
+    if not isinstance(doc, dict) or "jsonfeed.org/version" not in str(doc.get("version", "")):
+        raise FetchError("the response is JSON but not a JSON Feed")
+    items = doc.get("items")
+    warning = None if isinstance(items, list) else "JSON Feed without an items list"
+    entries = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            warning = "JSON Feed item that is not an object was skipped"
+            continue
+        content = _str(item.get("content_html"))
+        if content is None and _str(item.get("content_text")):
+            content = _text_to_html(item["content_text"])
+        authors = item.get("authors") if isinstance(item.get("authors"), list) else []
+        if isinstance(item.get("author"), dict):
+            authors = [item["author"], *authors]
+        names = [a["name"] for a in authors if isinstance(a, dict) and _str(a.get("name"))]
+        attachments = item.get("attachments") if isinstance(item.get("attachments"), list) else []
+        enclosures = [
+            {"url": a["url"], "type": _str(a.get("mime_type")), "length": _int(a.get("size_in_bytes"))}
+            for a in attachments
+            if isinstance(a, dict) and _str(a.get("url"))
+        ]
+        images = [
+            {"url": item[k], "alt": None} for k in ("image", "banner_image") if _str(item.get(k))
+        ]
+        item_id = item.get("id")
+        tags = item.get("tags") if isinstance(item.get("tags"), list) else []
+        entries.append(
+            make_entry(
+                id=str(item_id) if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None,
+                link=_str(item.get("url")) or _str(item.get("external_url")),
+                title=_str(item.get("title")),
+                author=", ".join(names) or None,
+                published=_iso_text(item.get("date_published")),
+                updated=_iso_text(item.get("date_modified")),
+                summary=_str(item.get("summary")),
+                content=content,
+                tags=[t for t in tags if isinstance(t, str)],
+                enclosures=enclosures,
+                extra_images=images,
+            )
+        )  # fmt: skip
+    return ParsedFeed(
+        title=_str(doc.get("title")),
+        link=_str(doc.get("home_page_url")),
+        format="json" + str(doc.get("version", "")).rsplit("/", 1)[-1],
+        entries=entries,
+        warning=warning,
+    )
+
+
+# -- the shared entry shape --------------------------------------------------------
+
+
+def make_entry(
+    *,
+    id: str | None,
+    link: str | None,
+    title: str | None,
+    author: str | None,
+    published: str | None,
+    updated: str | None,
+    summary: str | None,
+    content: str | None,
+    tags: list[str],
+    enclosures: list[dict[str, Any]],
+    extra_images: list[dict[str, Any]],
+) -> Entry:
+    images = extra_images + [
+        {"url": e["url"], "alt": None} for e in enclosures if str(e.get("type") or "").startswith("image/")
+    ]
+    images += find_images(content or summary or "")
+    seen: set[str] = set()
+    unique = [i for i in images if not (i["url"] in seen or seen.add(i["url"]))]  # type: ignore[func-returns-value]
+    entry: Entry = {
+        "key": post_key(id, link, title, published or updated),
+        "id": id,
+        "title": title,
+        "link": link,
+        "author": author,
+        "published": published,
+        "updated": updated,
+        "summary": summary,
+        "content": content,
+        "tags": tags,
+        "enclosures": enclosures,
+        "images": unique,
+    }
+    entry["hash"] = content_hash(entry)
+    return entry
+
+
+def post_key(id: str | None, link: str | None, title: str | None, date: str | None) -> str:
+    """The identity used for dedupe: the guid, else the link, else title and date."""
+    if id and id.strip():
+        return id.strip()
+    if link and link.strip():
+        return link.strip()
+    digest = hashlib.sha256(f"{title or ''}\x00{date or ''}".encode()).hexdigest()[:32]
+    return f"sha256:{digest}"
+
+
+def content_hash(entry: Entry) -> str:
+    """A digest of what a reader sees; a change here makes a new revision."""
+    fields = [entry.get(k) for k in ("title", "link", "content", "summary")]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+# -- small helpers -------------------------------------------------------------------
+
+
+class _ImageFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.images: list[dict[str, Any]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            a = dict(attrs)
+            if a.get("src"):
+                self.images.append({"url": a["src"], "alt": a.get("alt") or None})
+
+
+def find_images(markup: str) -> list[dict[str, Any]]:
+    """The <img> sources and alt texts in an HTML fragment, in order."""
+    if "<img" not in markup.lower():
+        return []
+    finder = _ImageFinder()
+    finder.feed(markup)
+    finder.close()
+    return finder.images
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def html_to_plain(markup: str) -> str:
+    """Text of an HTML fragment, tags dropped and entities decoded (for titles and search)."""
+    return html.unescape(_TAG.sub(" ", markup)).strip()
+
+
+def _text_to_html(text: str) -> str:
+    return "".join(f"<p>{html.escape(p)}</p>" for p in re.split(r"\n\s*\n", text.strip()) if p)
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _iso(parsed: time.struct_time | None) -> str | None:
+    if not parsed:
+        return None
+    try:
+        return iso_utc(datetime.fromtimestamp(calendar.timegm(parsed), UTC))
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _iso_text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        dt = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    try:
+        return iso_utc(dt)
+    except (OverflowError, ValueError):
+        return None
+
+
+
+def _one_line(s: str) -> str:
+    return " ".join(s.split())[:300]

@@ -1,0 +1,310 @@
+"""The archive on disk: per-source JSON lines (the truth), fetch state, history, and an index.
+
+archive/<ID>.jsonl holds one post revision per line and is only ever appended to.
+The SQLite index under cache/ is derived from those lines: it is caught up incrementally
+from the byte offset it last read, rebuilt when a file shrank or was replaced, and can be
+deleted at any time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from subsample.config import Paths
+from subsample.errors import StorageError
+from subsample.files import append_lines, atomic_write
+from subsample.models import Post
+
+
+def encode(record: dict[str, Any]) -> bytes:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def iter_lines(path: Path, start: int = 0) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """(offset, length, record) for each whole, valid line of PATH from byte START.
+
+    A torn last line (no newline yet) and lines that are not JSON objects are skipped.
+    """
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - closed below, generator keeps it open
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise StorageError(f"cannot read {path}: {e.strerror}") from None
+    with f:
+        f.seek(start)
+        offset = start
+        for line in f:
+            length = len(line)
+            if line.endswith(b"\n"):
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    record = None
+                if isinstance(record, dict):
+                    yield offset, length, record
+            offset += length
+
+
+def read_record(path: Path, offset: int, length: int) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            record = json.loads(f.read(length))
+    except (OSError, ValueError) as e:
+        raise StorageError(f"cannot read a post from {path}: {e}; the index will be rebuilt") from None
+    if not isinstance(record, dict):
+        raise StorageError(f"unexpected data in {path} at byte {offset}")
+    return record
+
+
+# -- fetch state and history --------------------------------------------------------
+
+
+def load_state(paths: Paths, source_id: str) -> dict[str, Any]:
+    """The fetch state of a source (ETag, next update, failures...); {} if none yet."""
+    try:
+        data = json.loads((paths.state_dir / f"{source_id}.json").read_bytes())
+    except (OSError, ValueError):
+        return {}  # state is a convenience; losing it costs one unconditional fetch
+    return data if isinstance(data, dict) else {}
+
+
+def save_state(paths: Paths, source_id: str, state: dict[str, Any]) -> None:
+    atomic_write(paths.state_dir / f"{source_id}.json", json.dumps(state, indent=1).encode())
+
+
+def append_history(paths: Paths, source_id: str, record: dict[str, Any]) -> None:
+    append_lines(paths.history_dir / f"{source_id}.jsonl", [encode(record)])
+
+
+def read_history(paths: Paths, source_id: str) -> list[dict[str, Any]]:
+    return [r for _, _, r in iter_lines(paths.history_dir / f"{source_id}.jsonl")]
+
+
+def _counter_path(paths: Paths) -> Path:
+    # Source ids cannot start with '_', so this never collides with a source's state.
+    return paths.state_dir / "_numbers.json"
+
+
+def numbers_used(paths: Paths) -> int:
+    """The highest post number ever handed out, even to a post whose archive was deleted."""
+    try:
+        return int(json.loads(_counter_path(paths).read_bytes())["last"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
+def save_numbers_used(paths: Paths, last: int) -> None:
+    atomic_write(_counter_path(paths), json.dumps({"last": last}).encode())
+
+
+# -- the index ------------------------------------------------------------------------
+
+_SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files(source TEXT PRIMARY KEY, ino INT, size INT, mtime INT);
+CREATE TABLE IF NOT EXISTS revisions(
+    source TEXT, n INT, revision INT, off INT, len INT, PRIMARY KEY(source, off));
+CREATE INDEX IF NOT EXISTS revisions_n ON revisions(n, revision);
+CREATE TABLE IF NOT EXISTS posts(
+    n INT PRIMARY KEY, source TEXT, key TEXT, revision INT, revisions INT,
+    title TEXT, published TEXT, first_seen TEXT, sort TEXT, hash TEXT, off INT, len INT);
+CREATE INDEX IF NOT EXISTS posts_source ON posts(source, sort);
+CREATE INDEX IF NOT EXISTS posts_key ON posts(source, key);
+"""
+
+
+class Index:
+    """A rebuildable SQLite index of every archive: post numbers, titles, offsets."""
+
+    def __init__(self, paths: Paths) -> None:
+        self.paths = paths
+        self.db_path = paths.cache_dir / "index.sqlite"
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:
+            # A corrupt cache is thrown away; the JSON lines rebuild it.
+            self._discard()
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.paths.cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StorageError(f"cannot create {self.paths.cache_dir}: {e.strerror}") from None
+        db = sqlite3.connect(self.db_path, timeout=60, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        if db.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA_VERSION:
+            db.executescript(
+                "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS revisions;"
+                "DROP TABLE IF EXISTS posts;" + _SCHEMA
+            )
+            db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+        return db
+
+    def _discard(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(str(self.db_path) + suffix)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # Catching up -----------------------------------------------------------------
+
+    def archived_sources(self) -> list[str]:
+        try:
+            return sorted(p.stem for p in self.paths.archive_dir.glob("*.jsonl"))
+        except OSError:
+            return []
+
+    def sync(self, source_id: str | None = None) -> None:
+        """Bring the index up to date with the archive files (all, or one source's)."""
+        sources = [source_id] if source_id else self.archived_sources()
+        if source_id is None:
+            known = {r[0] for r in self.db.execute("SELECT source FROM files")}
+            for gone in known - set(sources):
+                self._forget(gone)
+        for sid in sources:
+            self._sync_one(sid)
+
+    def _forget(self, sid: str) -> None:
+        with self._transaction():
+            self._drop(sid)
+
+    def _drop(self, sid: str) -> None:
+        self.db.execute("DELETE FROM files WHERE source=?", (sid,))
+        self.db.execute("DELETE FROM revisions WHERE source=?", (sid,))
+        self.db.execute("DELETE FROM posts WHERE source=?", (sid,))
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _sync_one(self, sid: str) -> None:
+        path = self.paths.archive(sid)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            if self.db.execute("SELECT 1 FROM files WHERE source=?", (sid,)).fetchone():
+                self._forget(sid)
+            return
+        except OSError as e:
+            raise StorageError(f"cannot read {path}: {e.strerror}") from None
+        row = self.db.execute("SELECT ino, size, mtime FROM files WHERE source=?", (sid,)).fetchone()
+        if row == (st.st_ino, st.st_size, st.st_mtime_ns):
+            return
+        with self._transaction():
+            # Read again inside the write transaction: another process may have caught up.
+            row = self.db.execute(
+                "SELECT ino, size, mtime FROM files WHERE source=?", (sid,)
+            ).fetchone()
+            if row == (st.st_ino, st.st_size, st.st_mtime_ns):
+                return
+            start = 0
+            if row and row[0] == st.st_ino and st.st_size > row[1]:
+                start = row[1]  # appended to since we last looked
+            else:
+                self._drop(sid)
+            end = start
+            for off, length, rec in iter_lines(path, start):
+                self._add(sid, off, length, rec)
+                end = off + length
+            # Stop at the last whole line: a torn tail is read again once it is closed.
+            size = end if end < st.st_size else st.st_size
+            self.db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?,?,?,?)",
+                (sid, st.st_ino, size, st.st_mtime_ns if size == st.st_size else -1),
+            )
+
+    def _add(self, sid: str, off: int, length: int, rec: dict[str, Any]) -> None:
+        n, revision = rec.get("n"), rec.get("revision", 1)
+        if not isinstance(n, int) or not isinstance(revision, int):
+            return
+        self.db.execute(
+            "INSERT OR REPLACE INTO revisions VALUES (?,?,?,?,?)", (sid, n, revision, off, length)
+        )
+        prev = self.db.execute("SELECT revision, revisions FROM posts WHERE n=?", (n,)).fetchone()
+        if prev and prev[0] > revision:
+            self.db.execute("UPDATE posts SET revisions=revisions+1 WHERE n=?", (n,))
+            return
+        published = _text(rec.get("published"))
+        first_seen = _text(rec.get("first_seen"))
+        self.db.execute(
+            "INSERT OR REPLACE INTO posts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                n, sid, _text(rec.get("key")), revision, (prev[1] + 1) if prev else 1,
+                _text(rec.get("title")), published, first_seen,
+                published or first_seen or "", _text(rec.get("hash")), off, length,
+            ),
+        )  # fmt: skip
+
+    # Questions ---------------------------------------------------------------------
+
+    def max_n(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(n), 0) FROM revisions").fetchone()[0])
+
+    def known_posts(self, sid: str) -> dict[str, tuple[int, int, str, str | None]]:
+        """key -> (n, latest revision, hash, first seen) for every post of a source."""
+        rows = self.db.execute(
+            "SELECT key, n, revision, hash, first_seen FROM posts WHERE source=?", (sid,)
+        )
+        return {key: (n, rev, h, fs) for key, n, rev, h, fs in rows}
+
+    def count(self, sid: str) -> int:
+        return int(self.db.execute("SELECT count(*) FROM posts WHERE source=?", (sid,)).fetchone()[0])
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT source, count(*) FROM posts GROUP BY source").fetchall())
+
+    def posts(self, sid: str, limit: int | None = None, since: str | None = None) -> list[Post]:
+        """Index rows of a source's posts, newest first (published, else first seen)."""
+        sql = "SELECT n, key, revision, revisions, title, published, first_seen FROM posts"
+        sql += " WHERE source=?"
+        args: list[Any] = [sid]
+        if since:
+            sql += " AND sort >= ?"
+            args.append(since)
+        sql += " ORDER BY sort DESC, n DESC"
+        if limit:
+            sql += " LIMIT ?"
+            args.append(limit)
+        cols = ("n", "key", "revision", "revisions", "title", "published", "first_seen")
+        return [dict(zip(cols, row, strict=True)) for row in self.db.execute(sql, args)]
+
+    def locate(self, n: int, revision: int | None = None) -> tuple[str, int, int, int] | None:
+        """(source, offset, length, revision) of post N (its latest revision unless given)."""
+        sql = "SELECT source, off, len, revision FROM revisions WHERE n=?"
+        args: list[Any] = [n]
+        if revision is not None:
+            sql += " AND revision=?"
+            args.append(revision)
+        row = self.db.execute(sql + " ORDER BY revision DESC LIMIT 1", args).fetchone()
+        return (row[0], row[1], row[2], row[3]) if row else None
+
+    def revisions_of(self, n: int) -> list[int]:
+        rows = self.db.execute("SELECT revision FROM revisions WHERE n=? ORDER BY revision", (n,))
+        return [r[0] for r in rows]
+
+    def latest_offsets(self, sid: str) -> list[tuple[int, int]]:
+        """(offset, length) of the latest revision of each post of a source, oldest first."""
+        rows = self.db.execute("SELECT off, len FROM posts WHERE source=? ORDER BY n", (sid,))
+        return [(o, ln) for o, ln in rows]
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -1,0 +1,305 @@
+"""fetch: download due sources concurrently, then archive what is new, one source at a time.
+
+Network and parsing run in a bounded pool of threads (at most two at once per host);
+every archive write happens in the calling thread under the inter-process write lock, so
+two `subsample fetch` runs at once neither duplicate nor lose posts.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from subsample import config, store
+from subsample.config import Paths
+from subsample.errors import FetchError
+from subsample.files import append_lines, file_lock
+from subsample.models import FetchResult, Source
+from subsample.times import iso_utc, parse_iso
+
+MAX_WORKERS = 16
+PER_HOST = 2
+MAX_BACKOFF = 7 * 86400
+
+
+@dataclass
+class _Download:
+    """What the network phase of one source produced, handed to the write phase."""
+
+    source: Source
+    started: float
+    url: str
+    response: Any = None  # net.Response
+    feed: Any = None  # parse.ParsedFeed
+    error: str | None = None
+
+
+def due_sources(paths: Paths, sources: Iterable[Source], now: datetime) -> list[Source]:
+    """The enabled sources whose next update has come."""
+    due = []
+    for s in sources:
+        if not s.enabled:
+            continue
+        next_update = parse_iso(store.load_state(paths, s.id).get("next_update"))
+        if next_update is None or next_update <= now:
+            due.append(s)
+    return due
+
+
+def next_due(paths: Paths, sources: Iterable[Source]) -> datetime | None:
+    times = [
+        parse_iso(store.load_state(paths, s.id).get("next_update")) for s in sources if s.enabled
+    ]
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
+
+
+def fetch_sources(
+    paths: Paths,
+    sources: list[Source],
+    now: Callable[[], datetime],
+    on_result: Callable[[FetchResult], None] | None = None,
+    limits: Any = None,
+) -> list[FetchResult]:
+    """Fetch SOURCES and archive their new posts; one FetchResult per source, in order."""
+    if not sources:
+        return []
+    from subsample import net
+
+    session = net.make_session(limits)
+    done: queue.Queue[_Download] = queue.Queue()
+    slots = threading.BoundedSemaphore(MAX_WORKERS)
+    hosts: dict[str, threading.Semaphore] = {}
+    for source in sources:
+        host = urlsplit(source.url).hostname or ""
+        hosts.setdefault(host, threading.BoundedSemaphore(PER_HOST))
+
+    def work(source: Source) -> None:
+        host = hosts[urlsplit(source.url).hostname or ""]
+        with host, slots:
+            done.put(_download(paths, session, source, limits))
+
+    # Daemon threads: a wedged download can never keep the process alive after the run.
+    threads = [threading.Thread(target=work, args=(s,), daemon=True) for s in sources]
+    for t in threads:
+        t.start()
+    results: dict[str, FetchResult] = {}
+    index = store.Index(paths)
+    try:
+        for _ in sources:
+            download = done.get()
+            result = _archive(paths, index, download, now())
+            results[download.source.id] = result
+            if on_result:
+                on_result(result)
+    finally:
+        index.close()
+        session.close()
+    return [results[s.id] for s in sources]
+
+
+def _download(paths: Paths, session: Any, source: Source, limits: Any) -> _Download:
+    from subsample import net, parse
+
+    state = store.load_state(paths, source.id)
+    # A permanent redirect recorded earlier is followed until the user changes the URL.
+    url = state["moved_to"] if state.get("moved_from") == source.url else source.url
+    d = _Download(source=source, started=time.monotonic(), url=url)
+    try:
+        d.response = net.get(
+            session, url, etag=state.get("etag"), last_modified=state.get("last_modified"), limits=limits
+        )
+        if d.response.status == 200:
+            d.feed = parse.parse_feed(
+                d.response.body, d.response.url, d.response.headers.get("content-type")
+            )
+    except FetchError as e:
+        d.error = str(e)
+    except RecursionError:
+        d.error = "the feed is nested too deeply to parse"
+    return d
+
+
+def _archive(paths: Paths, index: store.Index, d: _Download, now: datetime) -> FetchResult:
+    """The write phase of one source: posts, state and a history record, under the lock."""
+    source = d.source
+    result = FetchResult(source=source.id)
+    resp = d.response
+    retry_after = None
+    if resp is not None:
+        result.status = resp.status
+        if resp.moved_to:
+            result.notes.append(f"moved permanently to {resp.moved_to}")
+        if resp.status == 304:
+            result.not_modified = True
+        elif resp.status == 410:
+            d.error = "the feed is gone (HTTP 410); the source was disabled, its archive kept"
+        elif resp.status in (429, 503):
+            from subsample.net import retry_after as parse_retry
+
+            retry_after = parse_retry(resp.headers.get("retry-after"), time.time())
+            wait = f"; asked to wait {int(retry_after)}s" if retry_after else ""
+            d.error = f"HTTP {resp.status} from the server{wait}"
+        elif resp.status != 200:
+            d.error = f"HTTP {resp.status} from the server"
+    result.error = d.error
+    if d.feed is not None and d.feed.warning:
+        result.notes.append(f"feed has errors but was read: {d.feed.warning}")
+
+    with file_lock(paths.write_lock):
+        if d.feed is not None and d.error is None:
+            _archive_entries(paths, index, source, d.feed.entries, now, result)
+        state = store.load_state(paths, source.id)
+        _update_state(state, source, d, result, now, retry_after)
+        store.save_state(paths, source.id, state)
+        store.append_history(paths, source.id, _history_record(d, result, now, state))
+    if resp is not None and resp.status == 410:
+        config.set_value(paths, source.id, "enabled", False)
+    return result
+
+
+def _archive_entries(
+    paths: Paths,
+    index: store.Index,
+    source: Source,
+    entries: list[dict[str, Any]],
+    now: datetime,
+    result: FetchResult,
+) -> None:
+    entries = _unique(entries)
+    result.seen = len(entries)
+    if source.limit and len(entries) > source.limit:
+        entries = _newest(entries)[: source.limit]
+    index.sync(source.id)
+    known = index.known_posts(source.id)
+    stamp = iso_utc(now)
+    new, revised = [], []
+    for entry in entries:
+        old = known.get(entry["key"])
+        if old is None:
+            new.append(entry)
+        elif old[2] != entry["hash"]:
+            n, revision, _, first_seen = old
+            revised.append(_record(entry, source.id, n, revision + 1, first_seen or stamp, stamp))
+        else:
+            result.unchanged += 1
+    # Older posts of one fetch get the smaller numbers. Feeds list newest first, so
+    # undated entries keep that order reversed.
+    new.reverse()
+    new.sort(key=lambda e: e.get("published") or e.get("updated") or "")
+    records = list(revised)
+    if new:
+        # Numbers are reserved before the append: a crash in between leaves a gap, never a
+        # number given twice.
+        last = store.numbers_used(paths)
+        if last == 0:
+            index.sync()
+        last = max(last, index.max_n())
+        store.save_numbers_used(paths, last + len(new))
+        records += [
+            _record(e, source.id, last + i, 1, stamp, stamp) for i, e in enumerate(new, start=1)
+        ]
+    if records:
+        append_lines(paths.archive(source.id), [store.encode(r) for r in records])
+        index.sync(source.id)
+    result.new, result.updated = len(new), len(revised)
+
+
+def _record(
+    entry: dict[str, Any], sid: str, n: int, revision: int, first_seen: str, stamp: str
+) -> dict[str, Any]:
+    return {
+        "n": n,
+        "source": sid,
+        "revision": revision,
+        "first_seen": first_seen,
+        "archived": stamp,
+        **entry,
+    }
+
+
+def _unique(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop repeats of a key within one feed, keeping the first (the feed's newest)."""
+    seen: set[str] = set()
+    out = []
+    for e in entries:
+        if e["key"] not in seen:
+            seen.add(e["key"])
+            out.append(e)
+    return out
+
+
+def _newest(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries newest first: by date when every entry has one, else in the feed's order."""
+    dates = [e.get("published") or e.get("updated") for e in entries]
+    if all(dates):
+        return [e for _, e in sorted(zip(dates, entries, strict=True), key=lambda p: p[0], reverse=True)]
+    return entries
+
+
+def _update_state(
+    state: dict[str, Any],
+    source: Source,
+    d: _Download,
+    result: FetchResult,
+    now: datetime,
+    retry_after: float | None,
+) -> None:
+    state["last_update"] = iso_utc(now)
+    resp = d.response
+    if resp is not None and resp.moved_to:
+        state["moved_from"], state["moved_to"] = source.url, resp.moved_to
+    if result.ok:
+        state["failures"] = 0
+        state.pop("failing_since", None)
+        state.pop("last_error", None)
+        state["last_success"] = iso_utc(now)
+        wait = float(source.interval)
+        state["schedule"] = "interval"
+        if resp is not None and resp.status == 200:
+            state["etag"] = resp.headers.get("etag")
+            state["last_modified"] = resp.headers.get("last-modified")
+        if d.feed is not None:
+            state["title"] = d.feed.title
+            state["link"] = d.feed.link
+            state["format"] = d.feed.format
+            state["in_feed"] = [e["key"] for e in d.feed.entries]
+    else:
+        failures = int(state.get("failures") or 0) + 1
+        state["failures"] = failures
+        state.setdefault("failing_since", iso_utc(now))
+        state["last_error"] = result.error
+        # Back off: the interval doubles with each failure in a row, up to a week.
+        wait = min(source.interval * 2 ** min(failures - 1, 10), max(MAX_BACKOFF, source.interval))
+        state["schedule"] = f"back-off after {failures} failure{'s' * (failures > 1)}"
+        if retry_after and retry_after > wait:
+            wait = retry_after
+            state["schedule"] = "Retry-After"
+    state["next_update"] = iso_utc(now + timedelta(seconds=wait))
+
+
+def _history_record(
+    d: _Download, result: FetchResult, now: datetime, state: dict[str, Any]
+) -> dict[str, Any]:
+    resp = d.response
+    return {
+        "time": iso_utc(now),
+        "duration": round(time.monotonic() - d.started, 3),
+        "url": d.url,
+        "final_url": resp.url if resp is not None else None,
+        "status": result.status,
+        "not_modified": result.not_modified,
+        "bytes": len(resp.body) if resp is not None else 0,
+        "seen": result.seen,
+        "new": result.new,
+        "updated": result.updated,
+        "error": result.error,
+        "notes": result.notes,
+        "next_update": state.get("next_update"),
+    }
