@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ def item(i: int, **kw: Any) -> dict[str, Any]:
         "guid": f"post-{i}",
         "title": f"Post number {i}",
         "link": f"https://example.org/p/{i}",
-        "date": f"2026-01-{i % 28 + 1:02d}T10:00:00Z",
+        "date": (datetime(2026, 1, 1, 10, tzinfo=UTC) + timedelta(days=i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "html": f"<p>Body of post {i}.</p>",
     }
     d.update(kw)

@@ -30,7 +30,7 @@ def test_add_then_list_shows_the_source(run):
         (["a b", "rss", FEED], "bad source id"),
         (["", "rss", FEED], "bad source id"),
         (["Blog", "rss", FEED], "bad source id"),
-        (["blоg", "rss", FEED], "bad source id"),  # Cyrillic o
+        (["blоg", "rss", FEED], "bad source id"),  # noqa: RUF001 - a Cyrillic o, on purpose
         (["x" * 65, "rss", FEED], "bad source id"),
         (["ok", "podcast", FEED], "unknown source type"),
         (["ok", "rss", "ftp://example.org/f"], "unsupported URL scheme"),
@@ -74,7 +74,7 @@ def test_edits_keep_the_users_comments_and_order(run, home):
     (home / "sources.toml").write_text(
         "# my feeds, hand-curated\n\n[sources.zeta]  # the last one alphabetically\n"
         'type = "rss"\nurl = "https://z.example/feed"\n\n'
-        "[sources.alpha]\n# keep this note\ntype = \"rss\"\nurl = \"https://a.example/feed\"\n"
+        '[sources.alpha]\n# keep this note\ntype = "rss"\nurl = "https://a.example/feed"\n'
     )
     assert run("add", "mid", "rss", FEED).exit_code == 0
     assert run("set", "alpha", "interval", "90m").exit_code == 0
@@ -144,7 +144,19 @@ def test_version_and_help(run):
     assert r.exit_code == 0 and r.stdout.startswith("subsample ")
     r = run("--help")
     assert r.exit_code == 0
-    for command in ("add", "remove", "enable", "disable", "set", "config", "fetch", "list", "read", "search", "history"):
+    for command in (
+        "add",
+        "remove",
+        "enable",
+        "disable",
+        "set",
+        "config",
+        "fetch",
+        "list",
+        "read",
+        "search",
+        "history",
+    ):
         assert command in r.stdout
 
 

@@ -57,7 +57,7 @@ def html_to_markdown(markup: str) -> Body:
     h.unicode_snob = True
     h.pad_tables = False
     h.mark_code = False
-    h.tag_callback = on_tag
+    h.tag_callback = on_tag  # type: ignore[assignment]  # typed None upstream
     # Control characters go before (raw) and after (decoded from &#27; and the like).
     body.markdown = clean(h.handle(clean(markup))).strip()
     return body

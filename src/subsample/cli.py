@@ -113,13 +113,17 @@ def main_options(
 @app.command()
 @friendly_errors
 def add(
-    source_id: Annotated[str, typer.Argument(metavar="ID", help="A short name: lower-case letters, digits, - and _.")],
+    source_id: Annotated[
+        str, typer.Argument(metavar="ID", help="A short name: lower-case letters, digits, - and _.")
+    ],
     source_type: Annotated[str, typer.Argument(metavar="TYPE", help="rss: any RSS, Atom, RDF or JSON Feed.")],
     url: Annotated[str | None, typer.Argument(help="The feed's http(s) URL, or a feed file on disk.")] = None,
     limit: Annotated[int, typer.Option(help="How many of the newest entries one fetch takes (0: all).")] = 50,
     interval: Annotated[str, typer.Option(help="How often the source is due, e.g. 30m, 6h, 1d.")] = "6h",
     disabled: Annotated[bool, typer.Option("--disabled", help="Add it switched off.")] = False,
-    title: Annotated[str | None, typer.Option(help="Your own name for it (default: the feed's title).")] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Your own name for it (default: the feed's title).")
+    ] = None,
 ) -> None:
     """Register a source in sources.toml."""
     from subsample import core
@@ -129,7 +133,14 @@ def add(
             raise UsageError("missing URL; usage: subsample add ID TYPE URL")
         url = typer.prompt("Feed URL")
     source = core.add_source(
-        _paths(), source_id, source_type, url, limit=limit, interval=interval, enabled=not disabled, title=title
+        _paths(),
+        source_id,
+        source_type,
+        url,
+        limit=limit,
+        interval=interval,
+        enabled=not disabled,
+        title=title,
     )
     from rich.text import Text
 
@@ -210,7 +221,9 @@ def config(
 @app.command()
 @friendly_errors
 def fetch(
-    source_ids: Annotated[list[str] | None, typer.Argument(metavar="[ID]...", help="Fetch these now, due or not.")] = None,
+    source_ids: Annotated[
+        list[str] | None, typer.Argument(metavar="[ID]...", help="Fetch these now, due or not.")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Fetch every enabled source, due or not.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
@@ -246,7 +259,20 @@ def fetch(
     if as_json:
         _print_json(
             [
-                {k: getattr(r, k) for k in ("source", "new", "updated", "unchanged", "seen", "status", "not_modified", "error", "notes")}
+                {
+                    k: getattr(r, k)
+                    for k in (
+                        "source",
+                        "new",
+                        "updated",
+                        "unchanged",
+                        "seen",
+                        "status",
+                        "not_modified",
+                        "error",
+                        "notes",
+                    )
+                }
                 for r in report.results
             ]
         )
@@ -268,7 +294,9 @@ def list_(
     source_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="Show this source's posts.")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many posts to show.")] = 50,
     show_all: Annotated[bool, typer.Option("--all", help="Show every post.")] = False,
-    since: Annotated[str | None, typer.Option(help="Only posts published on or after this date (YYYY-MM-DD).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only posts published on or after this date (YYYY-MM-DD).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List the sources, or the posts of one source, newest first."""
@@ -284,10 +312,30 @@ def list_(
             _out().print(render.sources_table(rows, now))
         return
     listing = core.list_posts(
-        paths, source_id, limit=None if show_all or as_json and not limit else (None if show_all else limit), since=_since(since)
+        paths,
+        source_id,
+        limit=None if show_all or (as_json and not limit) else (None if show_all else limit),
+        since=_since(since),
     )
     if as_json:
-        _print_json([{k: p.get(k) for k in ("n", "source", "title", "published", "first_seen", "revisions", "in_feed", "key")} for p in listing.posts])
+        _print_json(
+            [
+                {
+                    k: p.get(k)
+                    for k in (
+                        "n",
+                        "source",
+                        "title",
+                        "published",
+                        "first_seen",
+                        "revisions",
+                        "in_feed",
+                        "key",
+                    )
+                }
+                for p in listing.posts
+            ]
+        )
     else:
         _out().print(render.posts_view(listing, now, 0))
 

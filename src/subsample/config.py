@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 from subsample.durations import format_duration, parse_duration
 from subsample.errors import ConfigError, SourceNotFoundError, UsageError
-from subsample.models import DEFAULT_INTERVAL, DEFAULT_LIMIT, SOURCE_TYPES, Source
 from subsample.files import atomic_write, file_lock
+from subsample.models import DEFAULT_INTERVAL, DEFAULT_LIMIT, SOURCE_TYPES, Source
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 SETTABLE_KEYS = ("url", "type", "limit", "interval", "enabled", "title")

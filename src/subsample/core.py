@@ -121,9 +121,7 @@ def list_sources(paths: Paths) -> list[SourceRow]:
         counts = index.counts()
     finally:
         index.close()
-    return [
-        SourceRow(s, counts.get(s.id, 0), store.load_state(paths, s.id)) for s in sources.values()
-    ]
+    return [SourceRow(s, counts.get(s.id, 0), store.load_state(paths, s.id)) for s in sources.values()]
 
 
 def source_config(paths: Paths, source_id: str) -> dict[str, Any]:
@@ -260,7 +258,7 @@ def get_post(paths: Paths, n: int, revision: int | None = None) -> Post:
 
 
 def _span(revisions: list[int]) -> str:
-    return f"revision 1" if revisions == [1] else f"revisions {revisions[0]} to {revisions[-1]}"
+    return "revision 1" if revisions == [1] else f"revisions {revisions[0]} to {revisions[-1]}"
 
 
 @dataclass

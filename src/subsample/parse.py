@@ -68,6 +68,7 @@ def _parse_xml(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
     # A missing or non-XML Content-Type, or a charset that had to be overridden, is
     # everyday noise from real servers, not a problem with the feed.
     from feedparser.exceptions import ThingsNobodyCaresAboutButMe as benign
+
     if d.get("bozo") and not isinstance(problem, benign):
         warning = _one_line(str(problem or "malformed feed"))
     return ParsedFeed(
@@ -107,7 +108,7 @@ def _entry_from_feedparser(e: Any) -> Entry:
         title=_text_of(e, "title"),
         author=_str(e.get("author")),
         published=_iso(e.get("published_parsed")),
-        updated=_iso(e.get("updated_parsed")),
+        updated=_iso(dict.get(e, "updated_parsed")),  # .get would fall back to published
         summary=summary,
         content=content,
         tags=[t["term"] for t in e.get("tags") or [] if _str(t.get("term"))],
@@ -151,21 +152,19 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
         content = _str(item.get("content_html"))
         if content is None and _str(item.get("content_text")):
             content = _text_to_html(item["content_text"])
-        authors = item.get("authors") if isinstance(item.get("authors"), list) else []
+        authors = _list(item.get("authors"))
         if isinstance(item.get("author"), dict):
             authors = [item["author"], *authors]
         names = [a["name"] for a in authors if isinstance(a, dict) and _str(a.get("name"))]
-        attachments = item.get("attachments") if isinstance(item.get("attachments"), list) else []
+        attachments = _list(item.get("attachments"))
         enclosures = [
             {"url": a["url"], "type": _str(a.get("mime_type")), "length": _int(a.get("size_in_bytes"))}
             for a in attachments
             if isinstance(a, dict) and _str(a.get("url"))
         ]
-        images = [
-            {"url": item[k], "alt": None} for k in ("image", "banner_image") if _str(item.get(k))
-        ]
+        images = [{"url": item[k], "alt": None} for k in ("image", "banner_image") if _str(item.get(k))]
         item_id = item.get("id")
-        tags = item.get("tags") if isinstance(item.get("tags"), list) else []
+        tags = _list(item.get("tags"))
         entries.append(
             make_entry(
                 id=str(item_id) if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None,
@@ -213,8 +212,11 @@ def make_entry(
     images += find_images(content or summary or "")
     seen: set[str] = set()
     unique = [i for i in images if not (i["url"] in seen or seen.add(i["url"]))]  # type: ignore[func-returns-value]
+    # A feed that dates entries only by update time (RDF's dc:date, Atom without
+    # <published>) still says when the post came out, as best it knows.
+    published = published or updated
     entry: Entry = {
-        "key": post_key(id, link, title, published or updated),
+        "key": post_key(id, link, title, published),
         "id": id,
         "title": title,
         "link": link,
@@ -288,6 +290,10 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -317,7 +323,6 @@ def _iso_text(value: Any) -> str | None:
         return iso_utc(dt)
     except (OverflowError, ValueError):
         return None
-
 
 
 def _one_line(s: str) -> str:

@@ -134,7 +134,7 @@ def posts_view(listing: Any, now: datetime, width: int) -> RenderableType:
     for p in listing.posts:
         marks = []
         if p.get("revisions", 1) > 1:
-            marks.append(f"edited ×{p['revisions'] - 1}")
+            marks.append(f"edited ×{p['revisions'] - 1}")  # noqa: RUF001
         if p.get("in_feed") is False:
             marks.append("left feed")
         table.add_row(
@@ -226,8 +226,7 @@ def history_view(h: dict[str, Any], now: datetime) -> RenderableType:
     top = Text()
     if state.get("failures"):
         top.append(
-            f"Failing since {relative(state.get('failing_since'), now)} "
-            f"({state['failures']} in a row): ",
+            f"Failing since {relative(state.get('failing_since'), now)} ({state['failures']} in a row): ",
             style="red",
         )
         top.append(one_line(state.get("last_error")) + "\n")
@@ -263,4 +262,3 @@ def history_view(h: dict[str, Any], now: datetime) -> RenderableType:
             Text(shorten(one_line(f.get("error") or ""), 80)),
         )
     return Group(top, table)
-

@@ -50,7 +50,8 @@ def _latest_records(paths: Paths, index: store.Index, sid: str) -> Iterator[dict
 
 
 def _match(record: dict[str, Any], needle: str) -> str | None:
-    title = record.get("title") if isinstance(record.get("title"), str) else ""
+    title = record.get("title")
+    title = title if isinstance(title, str) else ""
     if needle in " ".join(title.split()).lower():
         body = _body_text(record)
         return body[: 2 * SNIPPET]

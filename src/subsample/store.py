@@ -210,9 +210,7 @@ class Index:
             return
         with self._transaction():
             # Read again inside the write transaction: another process may have caught up.
-            row = self.db.execute(
-                "SELECT ino, size, mtime FROM files WHERE source=?", (sid,)
-            ).fetchone()
+            row = self.db.execute("SELECT ino, size, mtime FROM files WHERE source=?", (sid,)).fetchone()
             if row == (st.st_ino, st.st_size, st.st_mtime_ns):
                 return
             start = 0
@@ -260,9 +258,7 @@ class Index:
 
     def known_posts(self, sid: str) -> dict[str, tuple[int, int, str, str | None]]:
         """key -> (n, latest revision, hash, first seen) for every post of a source."""
-        rows = self.db.execute(
-            "SELECT key, n, revision, hash, first_seen FROM posts WHERE source=?", (sid,)
-        )
+        rows = self.db.execute("SELECT key, n, revision, hash, first_seen FROM posts WHERE source=?", (sid,))
         return {key: (n, rev, h, fs) for key, n, rev, h, fs in rows}
 
     def count(self, sid: str) -> int:

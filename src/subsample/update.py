@@ -38,6 +38,7 @@ class _Download:
     response: Any = None  # net.Response
     feed: Any = None  # parse.ParsedFeed
     error: str | None = None
+    crash: BaseException | None = None  # a bug, re-raised in the calling thread
 
 
 def due_sources(paths: Paths, sources: Iterable[Source], now: datetime) -> list[Source]:
@@ -53,9 +54,7 @@ def due_sources(paths: Paths, sources: Iterable[Source], now: datetime) -> list[
 
 
 def next_due(paths: Paths, sources: Iterable[Source]) -> datetime | None:
-    times = [
-        parse_iso(store.load_state(paths, s.id).get("next_update")) for s in sources if s.enabled
-    ]
+    times = [parse_iso(store.load_state(paths, s.id).get("next_update")) for s in sources if s.enabled]
     known = [t for t in times if t is not None]
     return min(known) if known else None
 
@@ -83,7 +82,11 @@ def fetch_sources(
     def work(source: Source) -> None:
         host = hosts[urlsplit(source.url).hostname or ""]
         with host, slots:
-            done.put(_download(paths, session, source, limits))
+            try:
+                download = _download(paths, session, source, limits)
+            except BaseException as e:  # a bug: hand it over rather than hang the run
+                download = _Download(source, time.monotonic(), source.url, crash=e)
+            done.put(download)
 
     # Daemon threads: a wedged download can never keep the process alive after the run.
     threads = [threading.Thread(target=work, args=(s,), daemon=True) for s in sources]
@@ -94,6 +97,8 @@ def fetch_sources(
     try:
         for _ in sources:
             download = done.get()
+            if download.crash is not None:
+                raise download.crash
             result = _archive(paths, index, download, now())
             results[download.source.id] = result
             if on_result:
@@ -116,9 +121,7 @@ def _download(paths: Paths, session: Any, source: Source, limits: Any) -> _Downl
             session, url, etag=state.get("etag"), last_modified=state.get("last_modified"), limits=limits
         )
         if d.response.status == 200:
-            d.feed = parse.parse_feed(
-                d.response.body, d.response.url, d.response.headers.get("content-type")
-            )
+            d.feed = parse.parse_feed(d.response.body, d.response.url, d.response.headers.get("content-type"))
     except FetchError as e:
         d.error = str(e)
     except RecursionError:
@@ -202,9 +205,7 @@ def _archive_entries(
             index.sync()
         last = max(last, index.max_n())
         store.save_numbers_used(paths, last + len(new))
-        records += [
-            _record(e, source.id, last + i, 1, stamp, stamp) for i, e in enumerate(new, start=1)
-        ]
+        records += [_record(e, source.id, last + i, 1, stamp, stamp) for i, e in enumerate(new, start=1)]
     if records:
         append_lines(paths.archive(source.id), [store.encode(r) for r in records])
         index.sync(source.id)
@@ -239,7 +240,9 @@ def _newest(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Entries newest first: by date when every entry has one, else in the feed's order."""
     dates = [e.get("published") or e.get("updated") for e in entries]
     if all(dates):
-        return [e for _, e in sorted(zip(dates, entries, strict=True), key=lambda p: p[0], reverse=True)]
+        return [
+            e for _, e in sorted(zip(dates, entries, strict=True), key=lambda p: p[0] or "", reverse=True)
+        ]
     return entries
 
 

@@ -1,0 +1,290 @@
+"""fetch end to end against a real loopback HTTP server."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from werkzeug import Request, Response
+
+from tests.conftest import archive_lines, atom, item, jsonfeed, rdf, rss
+
+
+def serve_with_etag(httpserver, path: str, body: str, etag: str = '"v1"', ctype: str = "application/rss+xml"):
+    def handler(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=304)
+        return Response(
+            body, content_type=ctype, headers={"ETag": etag, "Last-Modified": "Mon, 02 Nov 2026 09:00:00 GMT"}
+        )
+
+    httpserver.expect_request(path).respond_with_handler(handler)
+
+
+def test_fetch_archives_every_post_then_sends_conditional_requests(run, home, httpserver):
+    items = [item(i) for i in range(31, 0, -1)]  # newest first, as feeds are
+    serve_with_etag(httpserver, "/feed.xml", rss(items))
+    assert run("add", "blog", "rss", httpserver.url_for("/feed.xml")).exit_code == 0
+    r = run("fetch")
+    assert r.exit_code == 0, r.output
+    assert "31 new" in r.stdout
+    lines = archive_lines(home, "blog")
+    assert len(lines) == 31
+    # Older posts of one fetch get the smaller numbers.
+    by_n = sorted(lines, key=lambda p: p["n"])
+    assert [p["title"] for p in by_n][:2] == ["Post number 1", "Post number 2"]
+    assert {p["n"] for p in lines} == set(range(1, 32))
+    for field in (
+        "n",
+        "source",
+        "key",
+        "id",
+        "title",
+        "link",
+        "author",
+        "published",
+        "updated",
+        "first_seen",
+        "summary",
+        "content",
+        "tags",
+        "enclosures",
+        "images",
+        "revision",
+        "hash",
+    ):
+        assert field in lines[0], field
+
+    r = run("fetch", "--force")
+    assert r.exit_code == 0, r.output
+    assert "not modified" in r.stdout
+    last = httpserver.log[-1][0]
+    assert last.headers["If-None-Match"] == '"v1"'
+    assert last.headers["If-Modified-Since"] == "Mon, 02 Nov 2026 09:00:00 GMT"
+    assert last.headers["User-Agent"].startswith("subsample/")
+    assert len(archive_lines(home, "blog")) == 31
+
+
+def test_an_edited_post_gets_one_new_revision_and_dropped_posts_stay(run, home, httpserver):
+    items = [item(i) for i in range(5, 0, -1)]
+    httpserver.expect_ordered_request("/f").respond_with_data(rss(items), content_type="application/rss+xml")
+    edited = [item(5), item(4, html="<p>Body of post 4, corrected.</p>"), item(3)]
+    httpserver.expect_ordered_request("/f").respond_with_data(rss(edited), content_type="application/rss+xml")
+    run("add", "blog", "rss", httpserver.url_for("/f"))
+    assert run("fetch").exit_code == 0
+    r = run("fetch", "blog")
+    assert r.exit_code == 0, r.output
+    assert "0 new, 1 updated" in r.stdout
+    lines = archive_lines(home, "blog")
+    assert len(lines) == 6
+    revisions = [p for p in lines if p["key"] == "post-4"]
+    assert [p["revision"] for p in revisions] == [1, 2]
+    assert revisions[0]["n"] == revisions[1]["n"]
+    assert revisions[1]["first_seen"] == revisions[0]["first_seen"]
+    # The posts that left the feed are still listed, marked.
+    listing = json.loads(run("list", "blog", "--json").stdout)
+    assert len(listing) == 5
+    gone = {p["title"] for p in listing if p["in_feed"] is False}
+    assert gone == {"Post number 1", "Post number 2"}
+    r = run("list", "blog")
+    assert "left feed" in r.stdout and "edited" in r.stdout
+    # Both revisions can be read.
+    n = revisions[0]["n"]
+    assert "corrected" in run("read", str(n)).stdout
+    assert "corrected" not in run("read", str(n), "--revision", "1").stdout
+
+
+@pytest.mark.parametrize(
+    "build, ctype",
+    [
+        (rss, "application/rss+xml"),
+        (atom, "application/atom+xml"),
+        (rdf, "application/rdf+xml"),
+        (jsonfeed, "application/feed+json"),
+    ],
+)
+def test_every_feed_format_archives_titles_links_dates_and_content(run, home, httpserver, build, ctype):
+    items = [item(2, title="Café & “quotes”", html="<p>Hello <b>world</b> &amp; more</p>"), item(1)]
+    httpserver.expect_request("/feed").respond_with_data(build(items), content_type=ctype)
+    run("add", "f", "rss", httpserver.url_for("/feed"))
+    r = run("fetch")
+    assert r.exit_code == 0, r.output
+    posts = {p["link"]: p for p in archive_lines(home, "f")}
+    p = posts["https://example.org/p/2"]
+    assert p["title"] == "Café & “quotes”"
+    assert p["published"] == "2026-01-03T10:00:00Z"
+    assert "Hello <b>world</b> &amp; more" in p["content"]
+    assert posts["https://example.org/p/1"]["title"] == "Post number 1"
+
+
+def test_limit_takes_only_the_newest_entries(run, home, httpserver):
+    httpserver.expect_request("/f").respond_with_data(rss([item(i) for i in range(1, 11)]))
+    run("add", "blog", "rss", httpserver.url_for("/f"), "--limit", "3")
+    assert run("fetch").exit_code == 0
+    assert sorted(p["title"] for p in archive_lines(home, "blog")) == [
+        "Post number 10",
+        "Post number 8",
+        "Post number 9",
+    ]
+
+
+def test_failures_are_reported_per_source_and_the_rest_are_saved(run, home, httpserver):
+    httpserver.expect_request("/good").respond_with_data(rss([item(1)]))
+    httpserver.expect_request("/missing").respond_with_data("nope", status=404)
+    httpserver.expect_request("/page").respond_with_data(
+        "<html><body><p>hi</p></body></html>", content_type="text/html"
+    )
+    httpserver.expect_request("/empty").respond_with_data("")
+    for sid, path in (("good", "/good"), ("missing", "/missing"), ("page", "/page"), ("empty", "/empty")):
+        run("add", sid, "rss", httpserver.url_for(path))
+    r = run("fetch")
+    assert r.exit_code == 1, r.output
+    assert "good: 1 new" in r.stdout
+    assert "missing: failed: HTTP 404" in r.stdout
+    assert "page: failed: the response is not a feed" in r.stdout
+    assert "empty: failed: the response was empty" in r.stdout
+    assert "3 failed" in r.stdout
+    assert len(archive_lines(home, "good")) == 1
+    history = json.loads(run("history", "missing", "--json").stdout)
+    assert history["fetches"][0]["status"] == 404 and history["state"]["failures"] == 1
+    # A failing source is not due again until its back-off passes; the good one in 6h.
+    r = run("fetch")
+    assert r.exit_code == 0 and "Nothing is due" in r.stdout
+
+
+def test_gone_disables_the_source_and_keeps_its_archive(run, home, httpserver):
+    httpserver.expect_ordered_request("/f").respond_with_data(rss([item(1)]))
+    httpserver.expect_ordered_request("/f").respond_with_data("gone", status=410)
+    run("add", "blog", "rss", httpserver.url_for("/f"))
+    run("fetch")
+    r = run("fetch", "--force")
+    assert r.exit_code == 1 and "disabled" in r.stdout
+    assert json.loads(run("list", "--json").stdout)[0]["status"] == "disabled"
+    assert len(archive_lines(home, "blog")) == 1
+
+
+def test_retry_after_sets_the_next_update(run, httpserver):
+    httpserver.expect_request("/f").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "86400"}
+    )
+    run("add", "blog", "rss", httpserver.url_for("/f"), "--interval", "1h")
+    assert run("fetch").exit_code == 1
+    h = json.loads(run("history", "blog", "--json").stdout)
+    assert h["state"]["schedule"] == "Retry-After"
+    assert "Retry-After" in run("history", "blog").stdout
+
+
+def test_permanent_redirect_is_followed_and_remembered(run, home, httpserver):
+    httpserver.expect_request("/old").respond_with_data(
+        "", status=301, headers={"Location": httpserver.url_for("/new")}
+    )
+    httpserver.expect_request("/new").respond_with_data(rss([item(1)]))
+    run("add", "blog", "rss", httpserver.url_for("/old"))
+    r = run("fetch")
+    assert r.exit_code == 0 and "moved permanently" in r.stdout
+    run("fetch", "--force")
+    assert [req.path for req, _ in httpserver.log] == ["/old", "/new", "/new"]
+
+
+def test_redirect_loop_fails_cleanly(run, httpserver):
+    httpserver.expect_request("/a").respond_with_data(
+        "", status=302, headers={"Location": httpserver.url_for("/b")}
+    )
+    httpserver.expect_request("/b").respond_with_data(
+        "", status=302, headers={"Location": httpserver.url_for("/a")}
+    )
+    run("add", "loop", "rss", httpserver.url_for("/a"))
+    r = run("fetch")
+    assert r.exit_code == 1 and "redirects" in r.stdout
+
+
+def test_gzip_bomb_stops_at_the_cap(run, home, httpserver):
+    bomb = gzip.compress(b"<rss>" + b" " * (200 * 1024 * 1024), compresslevel=9)
+    httpserver.expect_request("/bomb").respond_with_data(
+        bomb, headers={"Content-Encoding": "gzip"}, content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/ok").respond_with_data(rss([item(1)]))
+    run("add", "bomb", "rss", httpserver.url_for("/bomb"))
+    run("add", "ok", "rss", httpserver.url_for("/ok"))
+    r = run("fetch")
+    assert r.exit_code == 1
+    assert "bomb: failed: body is over the" in r.stdout
+    assert "ok: 1 new" in r.stdout
+
+
+def test_torn_last_line_is_skipped_and_the_next_append_is_clean(run, home, httpserver):
+    httpserver.expect_ordered_request("/f").respond_with_data(rss([item(1)]))
+    httpserver.expect_ordered_request("/f").respond_with_data(rss([item(2), item(1)]))
+    run("add", "blog", "rss", httpserver.url_for("/f"))
+    run("fetch")
+    path = home / "archive" / "blog.jsonl"
+    with open(path, "ab") as f:
+        f.write(b'{"n": 99, "title": "half a li')  # a crash mid-write
+    assert json.loads(run("list", "blog", "--json").stdout)[0]["title"] == "Post number 1"
+    assert run("fetch", "--force").exit_code == 0
+    raw = path.read_bytes().split(b"\n")
+    good = [json.loads(x) for x in raw if x.startswith(b"{") and x.endswith(b"}")]
+    assert [p["title"] for p in good] == ["Post number 1", "Post number 2"]
+    assert b"half a li" in path.read_bytes()  # never cut away, only skipped
+    assert len(json.loads(run("list", "blog", "--json").stdout)) == 2
+
+
+def test_nothing_due_is_success_with_a_line_saying_when(run, httpserver):
+    httpserver.expect_request("/f").respond_with_data(rss([item(1)]))
+    run("add", "blog", "rss", httpserver.url_for("/f"))
+    run("fetch")
+    r = run("fetch")
+    assert r.exit_code == 0
+    assert "Nothing is due" in r.stdout and "from now" in r.stdout
+
+
+def test_deleting_the_index_loses_nothing(run, home, httpserver):
+    httpserver.expect_request("/f").respond_with_data(rss([item(2), item(1)]))
+    run("add", "blog", "rss", httpserver.url_for("/f"))
+    run("fetch")
+    before = run("list", "blog", "--json").stdout
+    for p in (home / "cache").iterdir():
+        p.unlink()
+    assert run("list", "blog", "--json").stdout == before
+    (home / "cache" / "index.sqlite").write_bytes(b"garbage" * 100)
+    for p in (home / "cache").glob("index.sqlite-*"):
+        p.unlink()
+    assert run("list", "blog", "--json").stdout == before
+
+
+def test_two_fetch_processes_at_once_neither_duplicate_nor_lose(home, httpserver, tmp_path):
+    items = [item(i) for i in range(60, 0, -1)]
+    httpserver.expect_request("/f").respond_with_data(rss(items))
+    httpserver.expect_request("/g").respond_with_data(rss([item(i, guid=f"g{i}") for i in range(40, 0, -1)]))
+    env = {"SUBSAMPLE_HOME": str(home), "PATH": "/usr/bin:/bin"}
+    cmd = [sys.executable, "-m", "subsample"]
+    subprocess.run([*cmd, "add", "f", "rss", httpserver.url_for("/f"), "--limit", "0"], env=env, check=True)
+    subprocess.run([*cmd, "add", "g", "rss", httpserver.url_for("/g"), "--limit", "0"], env=env, check=True)
+    procs = [
+        subprocess.Popen([*cmd, "fetch", "--force"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    f, g = archive_lines(home, "f"), archive_lines(home, "g")
+    assert len(f) == 60 and len(g) == 40
+    numbers = [p["n"] for p in f + g]
+    assert len(set(numbers)) == 100
+
+
+def test_python_dash_m_works(home):
+    r = subprocess.run([sys.executable, "-m", "subsample", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("subsample ")
+
+
+def test_local_example_feed_ships_and_archives(run, home):
+    example = Path(__file__).parents[1] / "examples" / "demo.xml"
+    assert run("add", "demo", "rss", str(example)).exit_code == 0
+    assert run("fetch").exit_code == 0
+    r = run("list", "demo")
+    assert "Posts (3)" in r.stdout
