@@ -298,6 +298,9 @@ def list_(
         str | None, typer.Option(help="Only posts published on or after this date (YYYY-MM-DD).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    content: Annotated[
+        bool, typer.Option("--content", help="With --json: include each post's HTML.")
+    ] = False,
 ) -> None:
     """List the sources, or the posts of one source, newest first."""
     from subsample import core, render
@@ -312,30 +315,10 @@ def list_(
             _out().print(render.sources_table(rows, now))
         return
     listing = core.list_posts(
-        paths,
-        source_id,
-        limit=None if show_all or (as_json and not limit) else (None if show_all else limit),
-        since=_since(since),
+        paths, source_id, limit=None if show_all else limit, since=_since(since), content=content and as_json
     )
     if as_json:
-        _print_json(
-            [
-                {
-                    k: p.get(k)
-                    for k in (
-                        "n",
-                        "source",
-                        "title",
-                        "published",
-                        "first_seen",
-                        "revisions",
-                        "in_feed",
-                        "key",
-                    )
-                }
-                for p in listing.posts
-            ]
-        )
+        _print_json(listing.posts)
     else:
         _out().print(render.posts_view(listing, now, 0))
 
@@ -375,22 +358,22 @@ def read(
         body = post.get("content") or post.get("summary") or ""
         sys.stdout.write(clean(body if isinstance(body, str) else "") + "\n")
         return
-    from subsample import config
-
-    source = config.load_sources(paths).get(str(post.get("source")))
-    title = source.title if source and source.title else None
+    title = core.source_title(paths, str(post.get("source")))
     out = _out(width)
     view = render.article(post, _now(), title)
-    if out.is_terminal and not no_pager:
+    if not out.is_terminal:
+        # Piped: plain text, without the padding rich puts at the end of every line.
         with out.capture() as cap:
             out.print(view)
-        text = cap.get()
-        if text.count("\n") > out.size.height:
+        sys.stdout.write("\n".join(line.rstrip() for line in cap.get().split("\n")))
+        return
+    if not no_pager:
+        with out.capture() as cap:
+            out.print(view)
+        if cap.get().count("\n") > out.size.height:
             with out.pager(styles=True):
                 out.print(view)
             return
-        sys.stdout.write(text)
-        return
     out.print(view)
 
 

@@ -207,7 +207,12 @@ class PostList:
 
 
 def list_posts(
-    paths: Paths, source_id: str, *, limit: int | None = None, since: str | None = None
+    paths: Paths,
+    source_id: str,
+    *,
+    limit: int | None = None,
+    since: str | None = None,
+    content: bool = False,
 ) -> PostList:
     """A source's posts from the index, newest first, each marked if revised or gone from the feed.
 
@@ -223,6 +228,12 @@ def list_posts(
         index.sync(source_id)
         total = index.count(source_id)
         posts = index.posts(source_id, limit=limit, since=since)
+        if content:
+            for p in posts:
+                found = index.locate(p["n"])
+                if found:
+                    record = store.read_record(paths.archive(found[0]), found[1], found[2])
+                    p["summary"], p["content"] = record.get("summary"), record.get("content")
     finally:
         index.close()
     in_feed = state.get("in_feed")
@@ -232,6 +243,12 @@ def list_posts(
         p["in_feed"] = None if present is None else p["key"] in present
     title = (source.title if source else None) or state.get("title")
     return PostList(source, source_id, title, total, posts)
+
+
+def source_title(paths: Paths, source_id: str) -> str | None:
+    """The user's name for a source, else the feed's own title."""
+    source = config.load_sources(paths).get(source_id)
+    return (source.title if source else None) or store.load_state(paths, source_id).get("title")
 
 
 def get_post(paths: Paths, n: int, revision: int | None = None) -> Post:

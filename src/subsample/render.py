@@ -159,7 +159,8 @@ def article(post: dict[str, Any], now: datetime, source_title: str | None = None
     head = Text()
     head.append(one_line(post.get("title")) or "(untitled)", style="bold")
     head.append("\n")
-    meta = [("Source", one_line(source_title or post.get("source")))]
+    sid = one_line(post.get("source"))
+    meta = [("Source", f"{one_line(source_title)} ({sid})" if source_title else sid)]
     if post.get("author"):
         meta.append(("Author", one_line(post["author"])))
     date = post.get("published") or post.get("updated")

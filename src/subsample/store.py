@@ -107,7 +107,7 @@ def save_numbers_used(paths: Paths, last: int) -> None:
 
 # -- the index ------------------------------------------------------------------------
 
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files(source TEXT PRIMARY KEY, ino INT, size INT, mtime INT);
 CREATE TABLE IF NOT EXISTS revisions(
@@ -115,7 +115,7 @@ CREATE TABLE IF NOT EXISTS revisions(
 CREATE INDEX IF NOT EXISTS revisions_n ON revisions(n, revision);
 CREATE TABLE IF NOT EXISTS posts(
     n INT PRIMARY KEY, source TEXT, key TEXT, revision INT, revisions INT,
-    title TEXT, published TEXT, first_seen TEXT, sort TEXT, hash TEXT, off INT, len INT);
+    title TEXT, link TEXT, published TEXT, first_seen TEXT, sort TEXT, hash TEXT, off INT, len INT);
 CREATE INDEX IF NOT EXISTS posts_source ON posts(source, sort);
 CREATE INDEX IF NOT EXISTS posts_key ON posts(source, key);
 """
@@ -243,10 +243,10 @@ class Index:
         published = _text(rec.get("published"))
         first_seen = _text(rec.get("first_seen"))
         self.db.execute(
-            "INSERT OR REPLACE INTO posts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO posts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 n, sid, _text(rec.get("key")), revision, (prev[1] + 1) if prev else 1,
-                _text(rec.get("title")), published, first_seen,
+                _text(rec.get("title")), _text(rec.get("link")), published, first_seen,
                 published or first_seen or "", _text(rec.get("hash")), off, length,
             ),
         )  # fmt: skip
@@ -269,7 +269,7 @@ class Index:
 
     def posts(self, sid: str, limit: int | None = None, since: str | None = None) -> list[Post]:
         """Index rows of a source's posts, newest first (published, else first seen)."""
-        sql = "SELECT n, key, revision, revisions, title, published, first_seen FROM posts"
+        sql = "SELECT n, key, revision, revisions, title, link, published, first_seen FROM posts"
         sql += " WHERE source=?"
         args: list[Any] = [sid]
         if since:
@@ -279,7 +279,7 @@ class Index:
         if limit:
             sql += " LIMIT ?"
             args.append(limit)
-        cols = ("n", "key", "revision", "revisions", "title", "published", "first_seen")
+        cols = ("n", "key", "revision", "revisions", "title", "link", "published", "first_seen")
         return [dict(zip(cols, row, strict=True)) for row in self.db.execute(sql, args)]
 
     def locate(self, n: int, revision: int | None = None) -> tuple[str, int, int, int] | None:
