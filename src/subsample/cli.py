@@ -415,5 +415,84 @@ def history(
         _out().print(render.history_view(h, _now()))
 
 
+@app.command()
+@friendly_errors
+def gallery(
+    source_id: Annotated[str, typer.Argument(metavar="ID")],
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write a static page of thumbnails to this file.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show every image of a source's posts: post number, title, alt text, URL."""
+    from subsample import export, render
+
+    images = list(export.iter_images(_paths(), source_id))
+    if html is not None:
+        from subsample.files import atomic_write
+        from subsample.gallery import gallery_html
+
+        atomic_write(html, gallery_html(source_id, images))
+        _err().print(f"Wrote {len(images)} images to {html}", markup=False)
+    elif as_json:
+        _print_json(images)
+    else:
+        _out().print(render.gallery_table(images))
+
+
+@app.command("export")
+@friendly_errors
+def export_(
+    source_id: Annotated[str | None, typer.Argument(metavar="[ID]")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="rss, atom, json (JSON Feed 1.1) or jsonl.")
+    ] = "rss",
+    opml: Annotated[
+        bool, typer.Option("--opml", help="Export the subscription list as OPML instead.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+) -> None:
+    """Export a source's whole archive as a feed, or every subscription as OPML."""
+    from subsample import export
+
+    paths = _paths()
+    if opml:
+        data = export.export_opml(paths)
+    elif source_id is None:
+        raise UsageError("name a source to export, or use --opml")
+    else:
+        data = export.export_source(paths, source_id, fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        from subsample.files import atomic_write
+
+        atomic_write(output, data)
+
+
+@app.command("import")
+@friendly_errors
+def import_(
+    file: Annotated[Path, typer.Argument(metavar="FILE.opml")],
+    limit: Annotated[int, typer.Option(min=0, help="limit for each new source.")] = 50,
+    interval: Annotated[str, typer.Option(help="interval for each new source.")] = "6h",
+) -> None:
+    """Subscribe to every feed of an OPML file (duplicates and bad URLs are reported and skipped)."""
+    from subsample import export
+
+    added, problems = export.import_opml(_paths(), file, limit=limit, interval=interval)
+    err = _err()
+    for p in problems:
+        err.print(f"skipped {p}", markup=False, soft_wrap=True)
+    err.print(
+        f"Imported {len(added)} source{'s' * (len(added) != 1)}: {', '.join(added) or 'none'}", markup=False
+    )
+    if any("already subscribed" not in p for p in problems):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()

@@ -240,20 +240,30 @@ def edit_sources(paths: Paths) -> Iterator[Any]:
 
 def add_source(paths: Paths, source: Source) -> None:
     """Raises: UsageError for a duplicate id."""
+    add_sources(paths, [source])
+
+
+def add_sources(paths: Paths, sources: list[Source]) -> None:
+    """Add SOURCES in one write: all of them or, on a duplicate id, none.
+
+    Raises:
+        UsageError: an id exists already.
+    """
     import tomlkit
 
     with edit_sources(paths) as doc:
-        if source.id in doc["sources"]:
-            raise UsageError(f"a source named {source.id!r} exists already; pick another id")
-        entry = tomlkit.table()
-        entry["type"] = source.type
-        entry["url"] = source.url
-        entry["limit"] = source.limit
-        entry["interval"] = format_duration(source.interval)
-        entry["enabled"] = source.enabled
-        if source.title:
-            entry["title"] = source.title
-        doc["sources"][source.id] = entry
+        for source in sources:
+            if source.id in doc["sources"]:
+                raise UsageError(f"a source named {source.id!r} exists already; pick another id")
+            entry = tomlkit.table()
+            entry["type"] = source.type
+            entry["url"] = source.url
+            entry["limit"] = source.limit
+            entry["interval"] = format_duration(source.interval)
+            entry["enabled"] = source.enabled
+            if source.title:
+                entry["title"] = source.title
+            doc["sources"][source.id] = entry
 
 
 def remove_source(paths: Paths, source_id: str) -> None:

@@ -52,12 +52,11 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
 def _parse_xml(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
     import feedparser
 
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
+    headers = {"content-type": content_type} if content_type else {}
     # HTML is stored as the feed sent it (it is cleaned when shown), so feedparser's
-    # sanitizer only costs time; relative links are still resolved against the feed URL.
-    d = feedparser.parse(body, response_headers=headers, sanitize_html=False)
+    # sanitizer and URI rewriting are off. No base URL is given: feedparser would also
+    # "resolve" a guid like "post-3" into a URL. Links are made absolute here instead.
+    d = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
     if not d.get("version") and not d.entries:
         reason = d.get("bozo_exception")
         detail = f" ({_one_line(str(reason))})" if reason else ""
@@ -75,12 +74,12 @@ def _parse_xml(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
         title=_text_of(feed, "title"),
         link=_str(feed.get("link")),
         format=str(d.get("version") or "unknown"),
-        entries=[_entry_from_feedparser(e) for e in d.entries],
+        entries=[_entry_from_feedparser(e, url) for e in d.entries],
         warning=warning,
     )
 
 
-def _entry_from_feedparser(e: Any) -> Entry:
+def _entry_from_feedparser(e: Any, base: str) -> Entry:
     content = None
     for c in e.get("content") or []:
         if c.get("value") and (content is None or "html" in str(c.get("type", ""))):
@@ -90,6 +89,8 @@ def _entry_from_feedparser(e: Any) -> Entry:
     summary = _str(e.get("summary"))
     if summary and e.get("summary_detail", {}).get("type") == "text/plain":
         summary = _text_to_html(summary)
+    if summary == content:
+        summary = None  # feedparser copies content:encoded into summary when there is no description
     enclosures = []
     for enc in e.get("enclosures") or []:
         if _str(enc.get("href")):
@@ -104,7 +105,7 @@ def _entry_from_feedparser(e: Any) -> Entry:
     ]  # fmt: skip
     return make_entry(
         id=_str(e.get("id")),
-        link=_str(e.get("link")),
+        link=_absolute(_str(e.get("link")), base),
         title=_text_of(e, "title"),
         author=_str(e.get("author")),
         published=_iso(e.get("published_parsed")),
@@ -209,7 +210,8 @@ def make_entry(
     images = extra_images + [
         {"url": e["url"], "alt": None} for e in enclosures if str(e.get("type") or "").startswith("image/")
     ]
-    images += find_images(content or summary or "")
+    base = link or ""
+    images += [{**i, "url": _absolute(i["url"], base)} for i in find_images(content or summary or "")]
     seen: set[str] = set()
     unique = [i for i in images if not (i["url"] in seen or seen.add(i["url"]))]  # type: ignore[func-returns-value]
     # A feed that dates entries only by update time (RDF's dc:date, Atom without
@@ -288,6 +290,15 @@ def _text_to_html(text: str) -> str:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
+
+
+def _absolute(url: str | None, base: str) -> str | None:
+    """URL made absolute against BASE when it is relative and BASE is a web URL."""
+    if not url or not base.startswith(("http://", "https://")):
+        return url
+    from urllib.parse import urljoin
+
+    return urljoin(base, url.strip())
 
 
 def _list(value: Any) -> list[Any]:

@@ -263,3 +263,21 @@ def history_view(h: dict[str, Any], now: datetime) -> RenderableType:
             Text(shorten(one_line(f.get("error") or ""), 80)),
         )
     return Group(top, table)
+
+
+def gallery_table(images: Sequence[dict[str, Any]]) -> RenderableType:
+    if not images:
+        return Text("No images in this source's posts.")
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("#", justify="right", style="cyan", no_wrap=True)
+    table.add_column("Post", overflow="fold")
+    table.add_column("Alt text", overflow="fold")
+    table.add_column("URL", overflow="fold")
+    for img in images:
+        table.add_row(
+            str(img["n"]),
+            Text(one_line(img.get("title"))),
+            Text(one_line(img.get("alt"))),
+            Text(one_line(img["url"])),
+        )
+    return table

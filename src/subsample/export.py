@@ -1,0 +1,233 @@
+"""A source's whole archive as a feed (RSS 2.0, Atom 1.0, JSON Feed 1.1 or JSON lines),
+and the subscription list as OPML, out and in.
+
+feedgen writes RSS and Atom (escaping and the required elements are its job, not ours);
+JSON Feed is plain JSON. listparser reads OPML, nested outlines included.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from subsample import __version__, config, store
+from subsample.config import Paths
+from subsample.errors import SourceNotFoundError, UsageError
+from subsample.models import Post, Source
+from subsample.parse import html_to_plain
+from subsample.text import shorten
+from subsample.times import parse_iso
+
+FORMATS = ("rss", "atom", "json", "jsonl")
+
+
+def latest_posts(paths: Paths, source_id: str) -> list[Post]:
+    """The latest revision of every post of a source, oldest first.
+
+    Raises:
+        SourceNotFoundError: no source and no archive of that name.
+    """
+    archive = paths.archive(source_id)
+    if source_id not in config.load_sources(paths) and not archive.exists():
+        raise SourceNotFoundError(source_id)
+    index = store.Index(paths)
+    try:
+        index.sync(source_id)
+        offsets = index.latest_offsets(source_id)
+    finally:
+        index.close()
+    posts = []
+    for off, length in offsets:
+        posts.append(store.read_record(archive, off, length))
+    return posts
+
+
+def export_source(paths: Paths, source_id: str, fmt: str) -> bytes:
+    """The archive of SOURCE_ID as a document in FMT.
+
+    Raises:
+        UsageError: an unknown format; SourceNotFoundError.
+    """
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    posts = latest_posts(paths, source_id)
+    state = store.load_state(paths, source_id)
+    source = config.load_sources(paths).get(source_id)
+    title = (source.title if source else None) or state.get("title") or source_id
+    link = state.get("link") or (source.url if source else "") or f"urn:subsample:{source_id}"
+    if fmt == "jsonl":
+        return b"".join(store.encode(p) for p in posts)
+    if fmt == "json":
+        return _json_feed(posts, title, link)
+    return _xml_feed(posts, title, link, source_id, fmt)
+
+
+def _json_feed(posts: list[Post], title: str, link: str) -> bytes:
+    items = []
+    for p in reversed(posts):
+        item: dict[str, Any] = {"id": p.get("key") or str(p["n"])}
+        for ours, theirs in (
+            ("link", "url"),
+            ("title", "title"),
+            ("summary", "summary"),
+            ("published", "date_published"),
+            ("updated", "date_modified"),
+        ):
+            if p.get(ours):
+                item[theirs] = p[ours]
+        item["content_html"] = p.get("content") or p.get("summary") or ""
+        if p.get("author"):
+            item["authors"] = [{"name": p["author"]}]
+        if p.get("tags"):
+            item["tags"] = p["tags"]
+        if p.get("enclosures"):
+            item["attachments"] = [
+                {"url": e["url"], "mime_type": e.get("type") or "application/octet-stream"}
+                for e in p["enclosures"]
+            ]
+        items.append(item)
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": title, "items": items}
+    if link.startswith("http"):
+        doc["home_page_url"] = link
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode()
+
+
+def _xml_feed(posts: list[Post], title: str, link: str, source_id: str, fmt: str) -> bytes:
+    from feedgen.feed import FeedGenerator
+
+    fg = FeedGenerator()
+    fg.id(link)
+    fg.title(title or source_id)
+    fg.link(href=link, rel="alternate")
+    fg.description(f"The archive of {title}, kept by subsample")
+    fg.generator("subsample", __version__)
+    newest = None
+    for p in posts:  # feedgen puts each new entry first: oldest in, newest on top
+        fe = fg.add_entry()
+        key = p.get("key") or f"urn:subsample:{source_id}:{p['n']}"
+        fe.id(key)
+        fe.guid(key, permalink=False)
+        fe.title(p.get("title") or "")
+        if p.get("link"):
+            fe.link(href=p["link"])
+        published, updated = parse_iso(p.get("published")), parse_iso(p.get("updated"))
+        if published:
+            fe.published(published)
+        if updated or published:
+            fe.updated(updated or published)
+            newest = max(filter(None, [newest, updated or published]))
+        if p.get("author"):
+            fe.author(name=p["author"])
+        body = p.get("content") or p.get("summary")
+        summary = p.get("summary")
+        if fmt == "rss" and body and not summary:
+            # feedgen moves content into <description> when there is none; a plain-text
+            # excerpt keeps the body in content:encoded, where readers look for it.
+            excerpt = shorten(" ".join(html_to_plain(body).split()), 300)
+            summary = html.escape(excerpt or p.get("title") or "…")
+        if body:
+            fe.content(body, type="CDATA" if fmt == "rss" else "html")
+        if summary:
+            fe.description(summary) if fmt == "rss" else fe.summary(summary)
+        for tag in p.get("tags") or []:
+            fe.category(term=tag)
+    fg.updated(newest or datetime.now(UTC))
+    if fmt == "rss":
+        return bytes(fg.rss_str(pretty=True))
+    return bytes(fg.atom_str(pretty=True))
+
+
+# -- OPML ------------------------------------------------------------------------------
+
+
+def export_opml(paths: Paths) -> bytes:
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        "  <head><title>subsample subscriptions</title></head>",
+        "  <body>",
+    ]
+    for s in config.load_sources(paths).values():
+        name = s.title or store.load_state(paths, s.id).get("title") or s.id
+        lines.append(
+            f'    <outline type="rss" text={quoteattr(name)} title={quoteattr(name)}'
+            f" xmlUrl={quoteattr(s.url)} subsampleId={quoteattr(s.id)}/>"
+        )
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines).encode()
+
+
+def import_opml(paths: Paths, path: Path, *, limit: int, interval: str) -> tuple[list[str], list[str]]:
+    """Add every feed of an OPML file; (added ids, problems). All added in one write.
+
+    Raises:
+        UsageError: the file cannot be read or is not OPML (nothing is added).
+    """
+    import listparser
+
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror}") from None
+    parsed = listparser.parse(data)
+    if not parsed.get("feeds") and (parsed.get("bozo") or b"<opml" not in data[:4096].lower()):
+        raise UsageError(f"{path} is not an OPML subscription list")
+    existing = config.load_sources(paths)
+    known_urls = {s.url for s in existing.values()}
+    taken = set(existing)
+    added: list[Source] = []
+    problems: list[str] = []
+    seconds = config.check_interval(interval)
+    for feed in parsed.get("feeds", []):
+        url = str(feed.get("url") or "").strip()
+        name = str(feed.get("title") or "").strip()
+        try:
+            url = config.check_url(url) if url.startswith(("http://", "https://")) else _bad_url(url)
+        except UsageError as e:
+            problems.append(f"{name or url!r}: {e}")
+            continue
+        if url in known_urls:
+            problems.append(f"{url}: already subscribed; skipped")
+            continue
+        sid = _unique_id(_slug(name) or _slug(url.split("//", 1)[-1]) or "feed", taken)
+        taken.add(sid)
+        known_urls.add(url)
+        added.append(Source(id=sid, type="rss", url=url, limit=limit, interval=seconds, title=name or None))
+    if added:
+        config.add_sources(paths, added)
+    return [s.id for s in added], problems
+
+
+def _bad_url(url: str) -> str:
+    raise UsageError("not an http(s) URL" if url else "no xmlUrl")
+
+
+def _slug(text: str) -> str:
+    out = []
+    for ch in text.lower():
+        if ch.isascii() and ch.isalnum():
+            out.append(ch)
+        elif out and out[-1] != "-":
+            out.append("-")
+    return "".join(out).strip("-")[:40].strip("-")
+
+
+def _unique_id(base: str, taken: set[str]) -> str:
+    sid, i = base, 2
+    while sid in taken:
+        sid = f"{base}-{i}"
+        i += 1
+    return sid
+
+
+def iter_images(paths: Paths, source_id: str) -> Iterator[dict[str, Any]]:
+    """Every image of a source's posts, newest post first: n, title, url, alt."""
+    for p in reversed(latest_posts(paths, source_id)):
+        for img in p.get("images") or []:
+            if isinstance(img, dict) and isinstance(img.get("url"), str):
+                yield {"n": p["n"], "title": p.get("title"), "url": img["url"], "alt": img.get("alt")}

@@ -1,0 +1,123 @@
+"""The other tabs: history, gallery, config, export (RSS, Atom, JSON Feed, JSON lines), OPML."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from subsample.parse import parse_feed
+from tests.conftest import archive_lines, item, rss
+
+
+@pytest.fixture
+def blog(run, httpserver):
+    items = [
+        item(3, html='<p>A cat: <img src="https://example.org/cat.png" alt="the cat"></p>'),
+        item(2, guid=None, title="No guid here", html="<p>Two &amp; <em>two</em></p>"),
+        item(
+            1,
+            html='<p><img src="javascript:alert(1)" alt="x"><img src="https://example.org/a&quot;b.png" alt="&lt;script&gt;"></p>',
+        ),
+    ]
+    httpserver.expect_ordered_request("/f").respond_with_data(rss(items, title="My blog"))
+    httpserver.expect_ordered_request("/f").respond_with_data("boom", status=500)
+    run("add", "blog", "rss", httpserver.url_for("/f"))
+    assert run("fetch").exit_code == 0
+    assert run("fetch", "--force").exit_code == 1
+    return run
+
+
+def test_history_shows_fetches_newest_first_and_why_it_is_failing(blog):
+    r = blog("history", "blog")
+    assert r.exit_code == 0, r.output
+    assert "Failing since" in r.stdout and "HTTP 500" in r.stdout
+    assert "back-off after 1 failure" in r.stdout
+    assert r.stdout.index("failed") < r.stdout.index("new posts")
+    h = json.loads(blog("history", "blog", "--json").stdout)
+    assert [f["status"] for f in h["fetches"]] == [500, 200]
+    assert h["fetches"][1]["new"] == 3 and h["fetches"][1]["bytes"] > 0
+    assert blog("history", "ghost").exit_code == 2
+
+
+def test_gallery_lists_images_and_writes_a_safe_page(blog, tmp_path):
+    images = json.loads(blog("gallery", "blog", "--json").stdout)
+    assert {i["url"] for i in images} >= {"https://example.org/cat.png"}
+    assert "the cat" in blog("gallery", "blog").stdout
+    page = tmp_path / "g.html"
+    assert blog("gallery", "blog", "--html", str(page)).exit_code == 0
+    html = page.read_text()
+    assert "https://example.org/cat.png" in html
+    assert "javascript:" not in html and "<script" not in html
+    assert "&lt;script&gt;" in html and "a&quot;b.png" in html
+
+
+def test_config_shows_settings_and_state(blog):
+    cfg = json.loads(blog("config", "blog", "--json").stdout)
+    assert cfg["state"]["failures"] == 1 and cfg["state"]["last_error"] == "HTTP 500 from the server"
+    assert "state.failures" in blog("config", "blog").stdout
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
+def test_export_round_trips_ids_titles_links_dates_content(blog, home, tmp_path, fmt):
+    out = tmp_path / f"blog.{fmt}"
+    r = blog("export", "blog", "--format", fmt, "-o", str(out))
+    assert r.exit_code == 0, r.output
+    if fmt != "json":
+        assert not feedparser.parse(out.read_bytes()).bozo
+    parsed = parse_feed(out.read_bytes(), "file://" + str(out))
+    original = {p["key"]: p for p in archive_lines(home, "blog")}
+    again = {e["key"]: e for e in parsed.entries}
+    assert set(again) == set(original)
+    for key, p in original.items():
+        e = again[key]
+        assert (e["title"], e["link"], e["published"]) == (p["title"], p["link"], p["published"])
+        assert e["content"] == p["content"]
+
+
+def test_export_reimported_as_a_new_source_archives_the_same_posts(blog, home, tmp_path):
+    for fmt in ("rss", "atom", "json"):
+        out = tmp_path / f"blog.{fmt}"
+        blog("export", "blog", "-f", fmt, "-o", str(out))
+        assert blog("add", f"copy-{fmt}", "rss", str(out)).exit_code == 0
+    assert blog("fetch").exit_code == 0
+    want = {(p["key"], p["title"], p["content"]) for p in archive_lines(home, "blog")}
+    for fmt in ("rss", "atom", "json"):
+        got = {(p["key"], p["title"], p["content"]) for p in archive_lines(home, f"copy-{fmt}")}
+        assert got == want, fmt
+
+
+def test_export_jsonl_is_the_latest_revision_of_each_post(blog):
+    lines = blog("export", "blog", "-f", "jsonl").stdout.splitlines()
+    assert len(lines) == 3 and all(json.loads(x)["revision"] == 1 for x in lines)
+    assert blog("export", "blog", "-f", "yaml").exit_code == 2
+    assert blog("export").exit_code == 2
+
+
+def test_opml_out_and_in(run, tmp_path: Path):
+    run("add", "one", "rss", "https://one.example/feed", "--title", "One & only")
+    run("add", "two", "rss", "https://two.example/feed")
+    opml = run("export", "--opml").stdout
+    assert 'xmlUrl="https://one.example/feed"' in opml and "One &amp; only" in opml
+    other = tmp_path / "subs.opml"
+    other.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        '<outline text="Tech"><outline text="Tech" type="rss" xmlUrl="https://three.example/rss"/>'
+        '<outline text="Nested deeper"><outline text="Four" type="rss" xmlUrl="https://four.example/atom"/></outline></outline>'
+        '<outline text="Dup" type="rss" xmlUrl="https://one.example/feed"/>'
+        '<outline text="Bad" type="rss" xmlUrl="javascript:alert(1)"/>'
+        "</body></opml>"
+    )
+    r = run("import", str(other))
+    assert r.exit_code == 1, r.output  # one bad entry is an error worth an exit code
+    assert "already subscribed" in r.stderr and "'Bad'" in r.stderr
+    ids = {s["id"]: s for s in json.loads(run("list", "--json").stdout)}
+    assert {"one", "two", "tech", "four"} <= set(ids)
+    assert ids["tech"]["url"] == "https://three.example/rss" and ids["four"]["title"] == "Four"
+    assert len(ids) == 4
+    garbage = tmp_path / "x.opml"
+    garbage.write_text("not xml at all <<<")
+    r = run("import", str(garbage))
+    assert r.exit_code == 2 and len(json.loads(run("list", "--json").stdout)) == 4
