@@ -226,6 +226,12 @@ def fetch(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Fetch every enabled source, due or not.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    timeout: Annotated[
+        float, typer.Option(min=1, max=3600, help="Give up on a source after this many seconds.")
+    ] = 60,
+    max_size: Annotated[
+        int, typer.Option(min=1, help="Largest feed accepted, in MiB after decompression.")
+    ] = 32,
 ) -> None:
     """Fetch the enabled sources that are due and archive their new posts."""
     from subsample import core, render
@@ -251,7 +257,13 @@ def fetch(
 
     try:
         report = core.fetch(
-            _paths(), source_ids or [], force=force, now=_now, on_start=on_start, on_result=on_result
+            _paths(),
+            source_ids or [],
+            force=force,
+            now=_now,
+            on_start=on_start,
+            on_result=on_result,
+            limits=_limits(timeout, max_size),
         )
     finally:
         if progress is not None:
@@ -283,6 +295,17 @@ def fetch(
         out.print(f"Nothing is due{f'; the next source is due {when}' if when else ''}.", markup=False)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _limits(timeout: float, max_size: int) -> Any:
+    from subsample.net import Limits
+
+    return Limits(
+        connect_timeout=min(10, timeout),
+        read_timeout=min(20, timeout),
+        deadline=timeout,
+        max_bytes=max_size * 1024 * 1024,
+    )
 
 
 # -- reading -----------------------------------------------------------------------
