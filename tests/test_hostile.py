@@ -48,7 +48,9 @@ class RawServer:
             if self.behaviour == "hang":
                 self.stop.wait(30)
                 return
-            payload = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n\r\n<rss version='2.0'><channel>"
+            payload = (
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n\r\n<rss version='2.0'><channel>"
+            )
             if self.behaviour == "drip-body":
                 conn.sendall(payload)
                 payload = b"<item><title>x</title></item>" * 1000
@@ -83,7 +85,9 @@ def raw_server() -> Iterator[type[RawServer]]:
 
 
 @pytest.mark.parametrize("behaviour", ["drip-headers", "drip-body", "hang", "reset"])
-def test_bad_servers_fail_within_the_deadline_and_others_still_archive(run, home, httpserver, raw_server, behaviour):
+def test_bad_servers_fail_within_the_deadline_and_others_still_archive(
+    run, home, httpserver, raw_server, behaviour
+):
     bad = raw_server(behaviour)
     httpserver.expect_request("/ok").respond_with_data(rss([item(1)]))
     run("add", "bad", "rss", bad.url)
@@ -117,7 +121,9 @@ def test_endless_body_stops_at_the_size_cap(run, httpserver):
 
     from werkzeug import Response
 
-    httpserver.expect_request("/big").respond_with_handler(lambda req: Response(endless(), content_type="application/rss+xml"))
+    httpserver.expect_request("/big").respond_with_handler(
+        lambda req: Response(endless(), content_type="application/rss+xml")
+    )
     run("add", "big", "rss", httpserver.url_for("/big"))
     r = run("fetch", "--max-size", "2")
     assert r.exit_code == 1 and "over the 2097152 byte cap" in r.stdout
@@ -126,13 +132,17 @@ def test_endless_body_stops_at_the_size_cap(run, httpserver):
 def test_billion_laughs_and_external_entities_do_no_harm(run, home, httpserver, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-CONTENT")
-    laughs = '<!DOCTYPE rss [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">' + "".join(
-        f'<!ENTITY {chr(99 + i)} "{("&" + chr(98 + i) + ";") * 10}">' for i in range(8)
-    ) + "]>"
+    laughs = (
+        '<!DOCTYPE rss [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        + "".join(f'<!ENTITY {chr(99 + i)} "{("&" + chr(98 + i) + ";") * 10}">' for i in range(8))
+        + "]>"
+    )
     bomb = f'<?xml version="1.0"?>{laughs}<rss version="2.0"><channel><title>&j;</title><item><title>t &j;</title><guid>1</guid></item></channel></rss>'
-    xxe = (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file://{secret}">]>'
-           '<rss version="2.0"><channel><title>x</title><item><title>leak &x;</title><guid>1</guid>'
-           "<description>&x;</description></item></channel></rss>")
+    xxe = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<rss version="2.0"><channel><title>x</title><item><title>leak &x;</title><guid>1</guid>'
+        "<description>&x;</description></item></channel></rss>"
+    )
     httpserver.expect_request("/bomb").respond_with_data(bomb, content_type="application/rss+xml")
     httpserver.expect_request("/xxe").respond_with_data(xxe, content_type="application/rss+xml")
     run("add", "bomb", "rss", httpserver.url_for("/bomb"))
@@ -153,16 +163,19 @@ def test_billion_laughs_and_external_entities_do_no_harm(run, home, httpserver, 
     assert "TOP-SECRET" not in everything
 
 
-@pytest.mark.parametrize("body, ok", [
-    (b"\xef\xbb\xbf" + rss([item(1)]).encode(), True),  # BOM
-    (rss([item(1, title="caf\u00e9")]).encode("utf-16"), True),
-    (rss([item(1)]).encode()[:-40], True),  # truncated XML: read what is there
-    (rss([item(1, title="caf\u00e9")]).replace("UTF-8", "ISO-8859-1").encode("latin-1"), True),
-    (b"\x00\x01\x02garbage\xff\xfe", False),
-    (b"{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": {\"not\": \"a list\"}}", True),
-    (b"{\"version\": 7, \"items\": []}", False),
-    (b"[" * 100000, False),  # JSON nested past any recursion limit
-])
+@pytest.mark.parametrize(
+    "body, ok",
+    [
+        (b"\xef\xbb\xbf" + rss([item(1)]).encode(), True),  # BOM
+        (rss([item(1, title="caf\u00e9")]).encode("utf-16"), True),
+        (rss([item(1)]).encode()[:-40], True),  # truncated XML: read what is there
+        (rss([item(1, title="caf\u00e9")]).replace("UTF-8", "ISO-8859-1").encode("latin-1"), True),
+        (b"\x00\x01\x02garbage\xff\xfe", False),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": {"not": "a list"}}', True),
+        (b'{"version": 7, "items": []}', False),
+        (b"[" * 100000, False),  # JSON nested past any recursion limit
+    ],
+)
 def test_odd_bodies_never_crash(run, httpserver, body, ok):
     httpserver.expect_request("/f").respond_with_data(body, content_type="application/octet-stream")
     run("add", "odd", "rss", httpserver.url_for("/f"))
@@ -182,7 +195,14 @@ def test_entries_without_guid_link_title_or_date_and_duplicates(run, home, https
         item(5, date="1969-07-20T20:17:00Z", title="moon landing"),
         item(6, date="2999-01-01T00:00:00Z", title="far future"),
     ]
-    feed = rss(entries).replace("<pubDate>", "<pubDate>").replace("</channel>", "<item><title>bad date</title><guid>bd</guid><pubDate>not a date</pubDate></item></channel>")
+    feed = (
+        rss(entries)
+        .replace("<pubDate>", "<pubDate>")
+        .replace(
+            "</channel>",
+            "<item><title>bad date</title><guid>bd</guid><pubDate>not a date</pubDate></item></channel>",
+        )
+    )
     httpserver.expect_request("/f").respond_with_data(feed)
     run("add", "odd", "rss", httpserver.url_for("/f"), "--limit", "0")
     r = run("fetch")

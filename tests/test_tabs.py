@@ -121,3 +121,35 @@ def test_opml_out_and_in(run, tmp_path: Path):
     garbage.write_text("not xml at all <<<")
     r = run("import", str(garbage))
     assert r.exit_code == 2 and len(json.loads(run("list", "--json").stdout)) == 4
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_gallery_download_stores_images_once_and_only_images(run, home, httpserver):
+    feed = rss(
+        [
+            item(
+                1,
+                html=f'<img src="{httpserver.url_for("/cat.png")}" alt="cat">'
+                f'<img src="{httpserver.url_for("/page.html")}" alt="not an image">',
+            )
+        ]
+    )
+    httpserver.expect_request("/f").respond_with_data(feed)
+    httpserver.expect_request("/cat.png").respond_with_data(PNG, content_type="image/png")
+    httpserver.expect_request("/page.html").respond_with_data("<html>", content_type="text/html")
+    run("add", "pics", "rss", httpserver.url_for("/f"))
+    run("fetch")
+    r = run("gallery", "pics", "--download", "--json")
+    assert r.exit_code == 1, r.output  # the HTML "image" is refused
+    assert "unexpected content type" in r.stderr
+    images = {i["alt"]: i for i in json.loads(r.stdout)}
+    stored = Path(images["cat"]["path"])
+    assert stored.parent == home / "media" and stored.read_bytes() == PNG
+    assert "path" not in images["not an image"]
+    hits = len([x for x, _ in httpserver.log if x.path == "/cat.png"])
+    run("gallery", "pics", "--download")
+    assert len([x for x, _ in httpserver.log if x.path == "/cat.png"]) == hits  # skipped: already stored
+    listed = {i["alt"]: i for i in json.loads(run("gallery", "pics", "--json").stdout)}
+    assert listed["cat"]["path"] == str(stored)  # the gallery now shows the local copy

@@ -445,12 +445,30 @@ def gallery(
     html: Annotated[
         Path | None, typer.Option("--html", help="Write a static page of thumbnails to this file.")
     ] = None,
+    download: Annotated[
+        bool, typer.Option("--download", help="Fetch the images into the local media store.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show every image of a source's posts: post number, title, alt text, URL."""
     from subsample import export, render
 
-    images = list(export.iter_images(_paths(), source_id))
+    paths = _paths()
+    images = list(export.iter_images(paths, source_id))
+    failed = False
+    if not download:
+        from subsample.media import attach_stored
+
+        attach_stored(paths, images)
+    else:
+        from subsample.media import download_images
+        from subsample.text import one_line
+
+        count, problems = download_images(paths, images)
+        for p in problems:
+            _err().print(f"image failed: {one_line(p)}", markup=False, soft_wrap=True)
+        _err().print(f"Downloaded {count} new image{'s' * (count != 1)}.", markup=False)
+        failed = bool(problems)
     if html is not None:
         from subsample.files import atomic_write
         from subsample.gallery import gallery_html
@@ -461,6 +479,8 @@ def gallery(
         _print_json(images)
     else:
         _out().print(render.gallery_table(images))
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command("export")
@@ -485,6 +505,10 @@ def export_(
         data = export.export_opml(paths)
     elif source_id is None:
         raise UsageError("name a source to export, or use --opml")
+    elif fmt == "jsonl" and output is None:
+        export.write_jsonl(paths, source_id, sys.stdout.buffer)  # streamed: any archive size
+        sys.stdout.flush()
+        return
     else:
         data = export.export_source(paths, source_id, fmt)
     if output is None:

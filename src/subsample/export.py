@@ -8,11 +8,12 @@ JSON Feed is plain JSON. listparser reads OPML, nested outlines included.
 from __future__ import annotations
 
 import html
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from xml.sax.saxutils import quoteattr
 
 from subsample import __version__, config, store
@@ -26,6 +27,18 @@ from subsample.times import parse_iso
 FORMATS = ("rss", "atom", "json", "jsonl")
 
 
+def _latest_offsets(paths: Paths, source_id: str) -> list[tuple[int, int]]:
+    archive = paths.archive(source_id)
+    if source_id not in config.load_sources(paths) and not archive.exists():
+        raise SourceNotFoundError(source_id)
+    index = store.Index(paths)
+    try:
+        index.sync(source_id)
+        return index.latest_offsets(source_id)
+    finally:
+        index.close()
+
+
 def latest_posts(paths: Paths, source_id: str) -> list[Post]:
     """The latest revision of every post of a source, oldest first.
 
@@ -33,18 +46,16 @@ def latest_posts(paths: Paths, source_id: str) -> list[Post]:
         SourceNotFoundError: no source and no archive of that name.
     """
     archive = paths.archive(source_id)
-    if source_id not in config.load_sources(paths) and not archive.exists():
-        raise SourceNotFoundError(source_id)
-    index = store.Index(paths)
-    try:
-        index.sync(source_id)
-        offsets = index.latest_offsets(source_id)
-    finally:
-        index.close()
-    posts = []
-    for off, length in offsets:
-        posts.append(store.read_record(archive, off, length))
-    return posts
+    return [store.read_record(archive, off, n) for off, n in _latest_offsets(paths, source_id)]
+
+
+def write_jsonl(paths: Paths, source_id: str, out: BinaryIO) -> None:
+    """The latest revision of each post, copied line for line: constant memory, no parsing."""
+    offsets = _latest_offsets(paths, source_id)
+    with open(paths.archive(source_id), "rb") as f:
+        for off, length in offsets:
+            f.seek(off)
+            out.write(f.read(length))
 
 
 def export_source(paths: Paths, source_id: str, fmt: str) -> bytes:
@@ -55,13 +66,15 @@ def export_source(paths: Paths, source_id: str, fmt: str) -> bytes:
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "jsonl":
+        buf = io.BytesIO()
+        write_jsonl(paths, source_id, buf)
+        return buf.getvalue()
     posts = latest_posts(paths, source_id)
     state = store.load_state(paths, source_id)
     source = config.load_sources(paths).get(source_id)
     title = (source.title if source else None) or state.get("title") or source_id
     link = state.get("link") or (source.url if source else "") or f"urn:subsample:{source_id}"
-    if fmt == "jsonl":
-        return b"".join(store.encode(p) for p in posts)
     if fmt == "json":
         return _json_feed(posts, title, link)
     return _xml_feed(posts, title, link, source_id, fmt)

@@ -278,6 +278,6 @@ def gallery_table(images: Sequence[dict[str, Any]]) -> RenderableType:
             str(img["n"]),
             Text(one_line(img.get("title"))),
             Text(one_line(img.get("alt"))),
-            Text(one_line(img["url"])),
+            Text(one_line(img.get("path") or img["url"])),
         )
     return table

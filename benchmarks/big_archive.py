@@ -1,0 +1,98 @@
+"""Big-archive benchmark: a source with N posts (~5 KB of HTML each), then whole-process
+timings of `list`, `read` (middle of the archive), `search` and `export` against
+`subsample --version` in the same run. Not a test: it prints figures.
+
+    python benchmarks/big_archive.py --posts 100000 --home /tmp/ss-big
+
+The archive is written straight as JSON lines (what `fetch` would have written), so the
+first command pays for building the index; the figures after that are the steady state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+WORDS = ("archive feed post terminal cooling radiator orbit theory engineer model python "
+         "latency cache index revision history gallery export search number stable").split()
+
+
+def make_archive(home: Path, posts: int) -> None:
+    rng = random.Random(42)
+    (home / "archive").mkdir(parents=True, exist_ok=True)
+    (home / "sources.toml").write_text('[sources.big]\ntype = "rss"\nurl = "https://example.org/feed"\n')
+    with open(home / "archive" / "big.jsonl", "w") as f:
+        for n in range(1, posts + 1):
+            paras = "".join(
+                "<p>" + " ".join(rng.choice(WORDS) for _ in range(80)) + "</p>\n" for _ in range(9)
+            )
+            day = f"20{10 + n * 15 // posts:02d}-{1 + n % 12:02d}-{1 + n % 28:02d}T12:00:00Z"
+            rec = {
+                "n": n, "source": "big", "revision": 1, "first_seen": day, "archived": day,
+                "key": f"https://example.org/p/{n}", "id": f"https://example.org/p/{n}",
+                "title": f"Post {n}: " + " ".join(rng.choice(WORDS) for _ in range(6)),
+                "link": f"https://example.org/p/{n}", "author": "Bench", "published": day,
+                "updated": None, "summary": None, "content": f"<h2>Post {n}</h2>\n{paras}",
+                "tags": [], "enclosures": [], "images": [], "hash": f"{n:032x}",
+            }
+            f.write(json.dumps(rec, separators=(",", ":")) + "\n")
+
+
+def timed(args: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+    """Median wall seconds over RUNS, and peak RSS in MB of the largest run."""
+    walls, peak = [], 0.0
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        walls.append(time.perf_counter() - start)
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, before / 1024)
+    return statistics.median(walls), peak
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--posts", type=int, default=100_000)
+    ap.add_argument("--home", type=Path, default=Path("/tmp/subsample-bench-big"))
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--keep", action="store_true", help="reuse an archive already there")
+    a = ap.parse_args()
+    exe = shutil.which("subsample") or sys.exit("install subsample first: pip install .")
+    env = {**os.environ, "SUBSAMPLE_HOME": str(a.home), "NO_COLOR": "1"}
+    if not (a.keep and (a.home / "archive" / "big.jsonl").exists()):
+        shutil.rmtree(a.home, ignore_errors=True)
+        t = time.perf_counter()
+        make_archive(a.home, a.posts)
+        size = (a.home / "archive" / "big.jsonl").stat().st_size / 1e6
+        print(f"wrote {a.posts} posts, {size:.0f} MB, in {time.perf_counter() - t:.1f}s")
+    t = time.perf_counter()
+    subprocess.run([exe, "list", "big", "-n", "1"], env=env, stdout=subprocess.DEVNULL, check=True)
+    print(f"first command (builds the index): {time.perf_counter() - t:.2f}s")
+    middle = str(a.posts // 2)
+    cases = [
+        ("--version", [exe, "--version"]),
+        ("--help", [exe, "--help"]),
+        ("list big", [exe, "list", "big"]),
+        (f"read {middle}", [exe, "read", middle, "--no-pager"]),
+        ("search radiator", [exe, "search", "radiator orbit theory", "-n", "20"]),
+        ("export big -f jsonl", [exe, "export", "big", "-f", "jsonl", "-o", str(a.home / "out.jsonl")]),
+    ]
+    base = None
+    print(f"{'command':<24}{'wall s':>9}{'x --version':>13}{'peak MB':>9}")
+    for name, args in cases:
+        wall, peak = timed(args, env, 1 if name.startswith("export") else a.runs)
+        base = base or wall
+        print(f"{name:<24}{wall:>9.3f}{wall / base:>13.2f}{peak:>9.0f}")
+
+
+if __name__ == "__main__":
+    main()

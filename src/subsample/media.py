@@ -1,0 +1,72 @@
+"""gallery --download: images fetched into a content-addressed store under the data folder.
+
+Same discipline as feeds (timeouts, a size cap, http(s) only), plus: only image content
+types are kept. media/urls.json maps each URL to its file, so stored images are skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from subsample.config import Paths
+from subsample.errors import FetchError
+from subsample.files import atomic_write, file_lock
+
+_EXT = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
+        "image/avif": ".avif", "image/svg+xml": ".svg"}  # fmt: skip
+
+
+def attach_stored(paths: Paths, images: list[dict[str, Any]]) -> None:
+    """Set "path" on each image already in the media store."""
+    try:
+        known = json.loads((paths.media_dir / "urls.json").read_bytes())
+    except (OSError, ValueError):
+        return
+    for img in images:
+        name = known.get(img["url"]) if isinstance(known, dict) else None
+        if isinstance(name, str) and (paths.media_dir / name).is_file():
+            img["path"] = str(paths.media_dir / name)
+
+
+def download_images(paths: Paths, images: list[dict[str, Any]]) -> tuple[int, list[str]]:
+    """Store every image not stored yet; set each image's "path". Returns (downloaded, problems)."""
+    from subsample import net
+
+    urls_file = paths.media_dir / "urls.json"
+    limits = net.Limits(deadline=30, max_bytes=16 * 1024 * 1024)
+    session = net.make_session(limits)
+    problems: list[str] = []
+    downloaded = 0
+    with file_lock(paths.media_dir / "media.lock"):
+        try:
+            known = json.loads(urls_file.read_bytes())
+        except (OSError, ValueError):
+            known = {}
+        for img in images:
+            url = img["url"]
+            stored = known.get(url)
+            if stored and (paths.media_dir / stored).is_file():
+                img["path"] = str(paths.media_dir / stored)
+                continue
+            if not url.lower().startswith(("http://", "https://")):
+                problems.append(f"{url[:80]}: not an http(s) URL")
+                continue
+            try:
+                resp = net.get(session, url, limits=limits, accept_types=("image/",))
+                if resp.status != 200:
+                    raise FetchError(f"HTTP {resp.status}")
+            except FetchError as e:
+                problems.append(f"{url[:200]}: {e}")
+                continue
+            ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+            name = hashlib.sha256(resp.body).hexdigest() + _EXT.get(ctype, ".img")
+            if not (paths.media_dir / name).exists():
+                atomic_write(paths.media_dir / name, resp.body)
+            known[url] = name
+            img["path"] = str(paths.media_dir / name)
+            downloaded += 1
+        atomic_write(urls_file, json.dumps(known, indent=1).encode())
+    session.close()
+    return downloaded, problems
