@@ -1,9 +1,13 @@
-"""Case-insensitive search over titles and body text (not HTML tags) of every archive."""
+"""Search titles and body text (not HTML tags) across archives, newest first.
+
+Matching is by words, any case and accents ignored, all words required, the last one
+also as a prefix ("heat trans" finds "heat transfer"). A full-text index (SQLite FTS5,
+part of the rebuildable cache) answers it; it is caught up on each search.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+import re
 from typing import Any
 
 from subsample import store
@@ -12,55 +16,56 @@ from subsample.models import Post
 from subsample.parse import html_to_plain
 
 SNIPPET = 60  # characters of context either side of the match
+_WORD = re.compile(r"\w+")
+
+
+def words_of(query: str) -> list[str]:
+    return _WORD.findall(query.lower())
+
+
+def fts_expression(words: list[str]) -> str:
+    """All WORDS, the last one also as a prefix; every word quoted, so no FTS5 syntax leaks in."""
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " AND ".join(quoted)
+
+
+def record_text(record: dict[str, Any]) -> tuple[str, str]:
+    title = record.get("title")
+    return (title if isinstance(title, str) else "", _body_text(record))
 
 
 def search_archives(
     paths: Paths, query: str, source_id: str | None, limit: int | None
 ) -> list[tuple[Post, str]]:
-    needle = " ".join(query.split()).lower()
+    words = words_of(query)
+    if not words:
+        return []
     index = store.Index(paths)
     try:
         index.sync(source_id)
-        sources = [source_id] if source_id else index.archived_sources()
-        hits = []
-        for sid in sources:
-            for record in _latest_records(paths, index, sid):
-                snippet = _match(record, needle)
-                if snippet is not None:
-                    hits.append((record, snippet))
+        index.sync_words(record_text)
+        found = index.search_words(fts_expression(words), source_id, limit)
     finally:
         index.close()
-    hits.sort(key=lambda h: (h[0].get("published") or h[0].get("first_seen") or "", h[0]["n"]), reverse=True)
-    return hits[:limit] if limit else hits
+    hits = []
+    for sid, off, length in found:
+        try:
+            record = store.read_record(paths.archive(sid), off, length)
+        except Exception:
+            continue
+        hits.append((record, snippet(record, words)))
+    return hits
 
 
-def _latest_records(paths: Paths, index: store.Index, sid: str) -> Iterator[dict[str, Any]]:
-    try:
-        with open(paths.archive(sid), "rb") as f:
-            for off, length in index.latest_offsets(sid):
-                f.seek(off)
-                try:
-                    record = json.loads(f.read(length))
-                except ValueError:
-                    continue
-                if isinstance(record, dict):
-                    yield record
-    except OSError:
-        return
-
-
-def _match(record: dict[str, Any], needle: str) -> str | None:
-    title = record.get("title")
-    title = title if isinstance(title, str) else ""
-    if needle in " ".join(title.split()).lower():
-        body = _body_text(record)
-        return body[: 2 * SNIPPET]
+def snippet(record: dict[str, Any], words: list[str]) -> str:
     body = _body_text(record)
-    at = body.lower().find(needle)
+    low = body.lower()
+    at = min((i for i in (low.find(w) for w in words) if i >= 0), default=-1)
     if at < 0:
-        return None
+        return body[: 2 * SNIPPET]
     start = max(0, at - SNIPPET)
-    end = min(len(body), at + len(needle) + SNIPPET)
+    end = min(len(body), at + SNIPPET * 2)
     return ("…" if start else "") + body[start:end] + ("…" if end < len(body) else "")
 
 

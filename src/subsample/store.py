@@ -107,18 +107,25 @@ def save_numbers_used(paths: Paths, last: int) -> None:
 
 # -- the index ------------------------------------------------------------------------
 
-_SCHEMA_VERSION = 2
+_SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files(source TEXT PRIMARY KEY, ino INT, size INT, mtime INT);
 CREATE TABLE IF NOT EXISTS revisions(
-    source TEXT, n INT, revision INT, off INT, len INT, PRIMARY KEY(source, off));
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT, n INT, revision INT, off INT, len INT, UNIQUE(source, off));
 CREATE INDEX IF NOT EXISTS revisions_n ON revisions(n, revision);
 CREATE TABLE IF NOT EXISTS posts(
     n INT PRIMARY KEY, source TEXT, key TEXT, revision INT, revisions INT,
     title TEXT, link TEXT, published TEXT, first_seen TEXT, sort TEXT, hash TEXT, off INT, len INT);
 CREATE INDEX IF NOT EXISTS posts_source ON posts(source, sort);
 CREATE INDEX IF NOT EXISTS posts_key ON posts(source, key);
+CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5(
+    title, body, content='', tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS words_done(id INT);
 """
+# `words` is a contentless full-text index keyed by revisions.id (AUTOINCREMENT, so an id
+# is never reused after a rebuild). It is caught up only when someone searches, from the
+# highest revision id it holds; rows of dropped revisions simply never join again.
 
 
 class Index:
@@ -145,7 +152,8 @@ class Index:
         if db.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA_VERSION:
             db.executescript(
                 "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS revisions;"
-                "DROP TABLE IF EXISTS posts;" + _SCHEMA
+                "DROP TABLE IF EXISTS posts; DROP TABLE IF EXISTS words;"
+                "DROP TABLE IF EXISTS words_done;" + _SCHEMA
             )
             db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
         return db
@@ -234,7 +242,8 @@ class Index:
         if not isinstance(n, int) or not isinstance(revision, int):
             return
         self.db.execute(
-            "INSERT OR REPLACE INTO revisions VALUES (?,?,?,?,?)", (sid, n, revision, off, length)
+            "INSERT OR REPLACE INTO revisions(source, n, revision, off, len) VALUES (?,?,?,?,?)",
+            (sid, n, revision, off, length),
         )
         prev = self.db.execute("SELECT revision, revisions FROM posts WHERE n=?", (n,)).fetchone()
         if prev and prev[0] > revision:
@@ -291,6 +300,58 @@ class Index:
             args.append(revision)
         row = self.db.execute(sql + " ORDER BY revision DESC LIMIT 1", args).fetchone()
         return (row[0], row[1], row[2], row[3]) if row else None
+
+    # Full-text search -------------------------------------------------------------
+
+    def sync_words(self, text_of: Any) -> None:
+        """Add every revision not yet in the full-text index; TEXT_OF(record) -> (title, body)."""
+        done = self.db.execute("SELECT coalesce(max(id), 0) FROM words_done").fetchone()[0]
+        rows = self.db.execute(
+            "SELECT id, source, off, len FROM revisions WHERE id > ? ORDER BY source, off", (done,)
+        ).fetchall()
+        if not rows:
+            return
+        with self._transaction():
+            handles: dict[str, Any] = {}
+            try:
+                for rid, sid, off, length in rows:
+                    f = handles.get(sid)
+                    if f is None:
+                        try:
+                            f = handles[sid] = open(self.paths.archive(sid), "rb")  # noqa: SIM115
+                        except OSError:
+                            continue
+                    f.seek(off)
+                    try:
+                        record = json.loads(f.read(length))
+                    except ValueError:
+                        continue
+                    title, body = text_of(record)
+                    self.db.execute(
+                        "INSERT INTO words(rowid, title, body) VALUES (?,?,?)", (rid, title, body)
+                    )
+            finally:
+                for f in handles.values():
+                    f.close()
+            self.db.execute("DELETE FROM words_done")
+            self.db.execute("INSERT INTO words_done VALUES (?)", (max(r[0] for r in rows),))
+
+    def search_words(self, expression: str, sid: str | None, limit: int | None) -> list[tuple[str, int, int]]:
+        """(source, offset, length) of the latest revisions matching an FTS5 EXPRESSION, newest first."""
+        sql = (
+            "SELECT p.source, p.off, p.len FROM words JOIN revisions r ON r.id = words.rowid"
+            " JOIN posts p ON p.n = r.n AND p.revision = r.revision AND p.source = r.source"
+            " WHERE words MATCH ?"
+        )
+        args: list[Any] = [expression]
+        if sid:
+            sql += " AND p.source = ?"
+            args.append(sid)
+        sql += " ORDER BY p.sort DESC, p.n DESC"
+        if limit:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [(s, o, n) for s, o, n in self.db.execute(sql, args)]
 
     def revisions_of(self, n: int) -> list[int]:
         rows = self.db.execute("SELECT revision FROM revisions WHERE n=? ORDER BY revision", (n,))
