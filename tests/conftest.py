@@ -46,7 +46,8 @@ def run() -> Callable[..., Result]:
 
 def archive_lines(home: Path, sid: str) -> list[dict[str, Any]]:
     path = home / "archive" / f"{sid}.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    # Split on \n only, as the archive does: str.splitlines() would also split on U+0085 and U+2028.
+    return [json.loads(line) for line in path.read_text().split("\n") if line.strip()]
 
 
 # -- feeds built in code -----------------------------------------------------------

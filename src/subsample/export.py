@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,7 +78,7 @@ def export_source(paths: Paths, source_id: str, fmt: str) -> bytes:
     link = state.get("link") or (source.url if source else "") or f"urn:subsample:{source_id}"
     if fmt == "json":
         return _json_feed(posts, title, link)
-    return _xml_feed(posts, title, link, source_id, fmt)
+    return _xml_feed([_xml_safe(p) for p in posts], _xml_safe(title), _xml_safe(link), source_id, fmt)
 
 
 def _json_feed(posts: list[Post], title: str, link: str) -> bytes:
@@ -125,15 +126,17 @@ def _xml_feed(posts: list[Post], title: str, link: str, source_id: str, fmt: str
         key = p.get("key") or f"urn:subsample:{source_id}:{p['n']}"
         fe.id(key)
         fe.guid(key, permalink=False)
-        fe.title(p.get("title") or "")
+        # Atom requires a title and RSS a title or description: an untitled post gets a
+        # blank one, which every parser (ours included) reads back as no title.
+        fe.title(p.get("title") or " ")
         if p.get("link"):
             fe.link(href=p["link"])
         published, updated = parse_iso(p.get("published")), parse_iso(p.get("updated"))
         if published:
             fe.published(published)
-        if updated or published:
-            fe.updated(updated or published)
-            newest = max(filter(None, [newest, updated or published]))
+        stamp = updated or published or parse_iso(p.get("first_seen")) or datetime.now(UTC)
+        fe.updated(stamp)  # required by Atom
+        newest = max(filter(None, [newest, stamp]))
         if p.get("author"):
             fe.author(name=p["author"])
         body = p.get("content") or p.get("summary")
@@ -143,8 +146,11 @@ def _xml_feed(posts: list[Post], title: str, link: str, source_id: str, fmt: str
             # excerpt keeps the body in content:encoded, where readers look for it.
             excerpt = shorten(" ".join(html_to_plain(body).split()), 300)
             summary = html.escape(excerpt or p.get("title") or "…")
+        if not body and not p.get("link") and fmt == "atom":
+            body = " "  # Atom wants a link or a content element; blank reads back as none
         if body:
-            fe.content(body, type="CDATA" if fmt == "rss" else "html")
+            # CDATA cannot hold "]]>"; such a body goes in escaped instead.
+            fe.content(body, type="CDATA" if fmt == "rss" and "]]>" not in body else "html")
         if summary:
             fe.description(summary) if fmt == "rss" else fe.summary(summary)
         for tag in p.get("tags") or []:
@@ -153,6 +159,20 @@ def _xml_feed(posts: list[Post], title: str, link: str, source_id: str, fmt: str
     if fmt == "rss":
         return bytes(fg.rss_str(pretty=True))
     return bytes(fg.atom_str(pretty=True))
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    """VALUE with every character XML 1.0 cannot carry removed (feeds send control bytes)."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, list):
+        return [_xml_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    return value
 
 
 # -- OPML ------------------------------------------------------------------------------
@@ -166,10 +186,10 @@ def export_opml(paths: Paths) -> bytes:
         "  <body>",
     ]
     for s in config.load_sources(paths).values():
-        name = s.title or store.load_state(paths, s.id).get("title") or s.id
+        name = _xml_safe(s.title or store.load_state(paths, s.id).get("title") or s.id)
         lines.append(
             f'    <outline type="rss" text={quoteattr(name)} title={quoteattr(name)}'
-            f" xmlUrl={quoteattr(s.url)} subsampleId={quoteattr(s.id)}/>"
+            f" xmlUrl={quoteattr(_xml_safe(s.url))} subsampleId={quoteattr(s.id)}/>"
         )
     lines += ["  </body>", "</opml>", ""]
     return "\n".join(lines).encode()

@@ -82,7 +82,7 @@ def _parse_xml(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
 def _entry_from_feedparser(e: Any, base: str) -> Entry:
     content = None
     for c in e.get("content") or []:
-        if c.get("value") and (content is None or "html" in str(c.get("type", ""))):
+        if _str(c.get("value")) and (content is None or "html" in str(c.get("type", ""))):
             content = c["value"]
             if c.get("type") == "text/plain":
                 content = _text_to_html(content)

@@ -270,6 +270,13 @@ class Index:
         rows = self.db.execute("SELECT key, n, revision, hash, first_seen FROM posts WHERE source=?", (sid,))
         return {key: (n, rev, h, fs) for key, n, rev, h, fs in rows}
 
+    def keys_by_link(self, sid: str) -> dict[tuple[str, str | None], str]:
+        """(link, title) -> key of a source's posts, to recognise a post whose guid changed."""
+        rows = self.db.execute(
+            "SELECT link, title, key FROM posts WHERE source=? AND link IS NOT NULL", (sid,)
+        )
+        return {(link, title): key for link, title, key in rows}
+
     def count(self, sid: str) -> int:
         return int(self.db.execute("SELECT count(*) FROM posts WHERE source=?", (sid,)).fetchone()[0])
 

@@ -181,10 +181,19 @@ def _archive_entries(
         entries = _newest(entries)[: source.limit]
     index.sync(source.id)
     known = index.known_posts(source.id)
+    by_link = index.keys_by_link(source.id)
+    in_this_feed = {e["key"] for e in entries}
     stamp = iso_utc(now)
     new, revised = [], []
     for entry in entries:
         old = known.get(entry["key"])
+        if old is None and entry.get("link"):
+            # The same post under a new guid (a CMS migration, say): same link and title as
+            # a post whose old guid is no longer in the feed. It keeps its number and key.
+            alias = by_link.get((entry["link"], entry.get("title")))
+            if alias is not None and alias not in in_this_feed:
+                entry["key"] = alias
+                old = known[alias]
         if old is None:
             new.append(entry)
         elif old[2] != entry["hash"]:
