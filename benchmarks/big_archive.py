@@ -22,8 +22,29 @@ import sys
 import time
 from pathlib import Path
 
-WORDS = ("archive feed post terminal cooling radiator orbit theory engineer model python "
-         "latency cache index revision history gallery export search number stable").split()
+WORDS = [
+    "archive",
+    "feed",
+    "post",
+    "terminal",
+    "cooling",
+    "radiator",
+    "orbit",
+    "theory",
+    "engineer",
+    "model",
+    "python",
+    "latency",
+    "cache",
+    "index",
+    "revision",
+    "history",
+    "gallery",
+    "export",
+    "search",
+    "number",
+    "stable",
+]
 
 
 def make_archive(home: Path, posts: int) -> None:
@@ -37,12 +58,24 @@ def make_archive(home: Path, posts: int) -> None:
             )
             day = f"20{10 + n * 15 // posts:02d}-{1 + n % 12:02d}-{1 + n % 28:02d}T12:00:00Z"
             rec = {
-                "n": n, "source": "big", "revision": 1, "first_seen": day, "archived": day,
-                "key": f"https://example.org/p/{n}", "id": f"https://example.org/p/{n}",
+                "n": n,
+                "source": "big",
+                "revision": 1,
+                "first_seen": day,
+                "archived": day,
+                "key": f"https://example.org/p/{n}",
+                "id": f"https://example.org/p/{n}",
                 "title": f"Post {n}: " + " ".join(rng.choice(WORDS) for _ in range(6)),
-                "link": f"https://example.org/p/{n}", "author": "Bench", "published": day,
-                "updated": None, "summary": None, "content": f"<h2>Post {n}</h2>\n{paras}",
-                "tags": [], "enclosures": [], "images": [], "hash": f"{n:032x}",
+                "link": f"https://example.org/p/{n}",
+                "author": "Bench",
+                "published": day,
+                "updated": None,
+                "summary": None,
+                "content": f"<h2>Post {n}</h2>\n{paras}",
+                "tags": [],
+                "enclosures": [],
+                "images": [],
+                "hash": f"{n:032x}",
             }
             f.write(json.dumps(rec, separators=(",", ":")) + "\n")
 

@@ -11,8 +11,11 @@ from pathlib import Path
 from subsample.errors import StorageError
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace PATH with DATA so that a crash leaves either the old or the new file whole.
+
+    DURABLE also waits for the disk; state that can be rebuilt skips that (an fsync costs
+    more than the rest of a source's write put together).
 
     Raises:
         StorageError: the folder is not writable or the disk is full.
@@ -24,7 +27,8 @@ def atomic_write(path: Path, data: bytes) -> None:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
-                os.fsync(f.fileno())
+                if durable:
+                    os.fsync(f.fileno())
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -34,7 +38,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise StorageError(f"cannot write {path}: {e.strerror or e}") from None
 
 
-def append_lines(path: Path, lines: list[bytes]) -> int:
+def append_lines(path: Path, lines: list[bytes], *, durable: bool = True) -> int:
     """Append whole LINES (each ending in a newline) to PATH; return the offset of the first.
 
     A torn last line left by a crash is closed with a newline first, so it stays one bad
@@ -55,7 +59,8 @@ def append_lines(path: Path, lines: list[bytes]) -> int:
             try:
                 f.write(b"".join(lines))
                 f.flush()
-                os.fsync(f.fileno())
+                if durable:
+                    os.fsync(f.fileno())
             except OSError:
                 # A partial append (disk full) is taken back so the file stays as it was.
                 with contextlib.suppress(OSError):

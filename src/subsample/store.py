@@ -77,11 +77,11 @@ def load_state(paths: Paths, source_id: str) -> dict[str, Any]:
 
 
 def save_state(paths: Paths, source_id: str, state: dict[str, Any]) -> None:
-    atomic_write(paths.state_dir / f"{source_id}.json", json.dumps(state, indent=1).encode())
+    atomic_write(paths.state_dir / f"{source_id}.json", json.dumps(state, indent=1).encode(), durable=False)
 
 
 def append_history(paths: Paths, source_id: str, record: dict[str, Any]) -> None:
-    append_lines(paths.history_dir / f"{source_id}.jsonl", [encode(record)])
+    append_lines(paths.history_dir / f"{source_id}.jsonl", [encode(record)], durable=False)
 
 
 def read_history(paths: Paths, source_id: str) -> list[dict[str, Any]]:
@@ -102,7 +102,9 @@ def numbers_used(paths: Paths) -> int:
 
 
 def save_numbers_used(paths: Paths, last: int) -> None:
-    atomic_write(_counter_path(paths), json.dumps({"last": last}).encode())
+    # Not fsynced: after a power cut the index (from the fsynced archives) still knows
+    # every number handed out; the counter only remembers numbers of deleted archives.
+    atomic_write(_counter_path(paths), json.dumps({"last": last}).encode(), durable=False)
 
 
 # -- the index ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ two `subsample fetch` runs at once neither duplicate nor lose posts.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -95,14 +96,24 @@ def fetch_sources(
     results: dict[str, FetchResult] = {}
     index = store.Index(paths)
     try:
-        for _ in sources:
-            download = done.get()
-            if download.crash is not None:
-                raise download.crash
-            result = _archive(paths, index, download, now())
-            results[download.source.id] = result
-            if on_result:
-                on_result(result)
+        waiting = len(sources)
+        while waiting:
+            # Archive whatever has arrived in one go: one lock, one index catch-up.
+            batch = [done.get()]
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    batch.append(done.get_nowait())
+            waiting -= len(batch)
+            for download in batch:
+                if download.crash is not None:
+                    raise download.crash
+            with file_lock(paths.write_lock):
+                index.sync()  # another fetch may have appended since we last held the lock
+                for download in batch:
+                    result = _archive(paths, index, download, now())
+                    results[download.source.id] = result
+                    if on_result:
+                        on_result(result)
     finally:
         index.close()
         session.close()
@@ -130,7 +141,7 @@ def _download(paths: Paths, session: Any, source: Source, limits: Any) -> _Downl
 
 
 def _archive(paths: Paths, index: store.Index, d: _Download, now: datetime) -> FetchResult:
-    """The write phase of one source: posts, state and a history record, under the lock."""
+    """The write phase of one source: posts, state and a history record (the caller holds the lock)."""
     source = d.source
     result = FetchResult(source=source.id)
     resp = d.response
@@ -155,13 +166,12 @@ def _archive(paths: Paths, index: store.Index, d: _Download, now: datetime) -> F
     if d.feed is not None and d.feed.warning:
         result.notes.append(f"feed has errors but was read: {d.feed.warning}")
 
-    with file_lock(paths.write_lock):
-        if d.feed is not None and d.error is None:
-            _archive_entries(paths, index, source, d.feed.entries, now, result)
-        state = store.load_state(paths, source.id)
-        _update_state(state, source, d, result, now, retry_after)
-        store.save_state(paths, source.id, state)
-        store.append_history(paths, source.id, _history_record(d, result, now, state))
+    if d.feed is not None and d.error is None:
+        _archive_entries(paths, index, source, d.feed.entries, now, result)
+    state = store.load_state(paths, source.id)
+    _update_state(state, source, d, result, now, retry_after)
+    store.save_state(paths, source.id, state)
+    store.append_history(paths, source.id, _history_record(d, result, now, state))
     if resp is not None and resp.status == 410:
         config.set_value(paths, source.id, "enabled", False)
     return result
@@ -209,10 +219,7 @@ def _archive_entries(
     if new:
         # Numbers are reserved before the append: a crash in between leaves a gap, never a
         # number given twice.
-        last = store.numbers_used(paths)
-        if last == 0:
-            index.sync()
-        last = max(last, index.max_n())
+        last = max(store.numbers_used(paths), index.max_n())  # the index was caught up under the lock
         store.save_numbers_used(paths, last + len(new))
         records += [_record(e, source.id, last + i, 1, stamp, stamp) for i, e in enumerate(new, start=1)]
     if records:

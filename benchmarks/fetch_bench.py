@@ -1,0 +1,154 @@
+"""Fetch benchmark: subsample against newsboat and sfeed (and lemon24/reader if installed)
+on the same corpus, served on loopback with latency, cold (first ever) and warm (nothing
+changed: the server answers 304 to conditional requests).
+
+    python benchmarks/fetch_bench.py --feeds 500 --latency 0.05
+
+Peers, from Debian: apt-get install newsboat sfeed. lemon24/reader: pip install reader.
+Prints wall time, CPU time, peak memory and requests per run, and ratios to subsample.
+Not a test: nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import build
+from server import Corpus, Servers
+
+
+def stats(srv: Servers) -> tuple[int, int, int]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{srv.port}/_stats", timeout=10) as r:
+        a, b, c = r.read().split()
+    return int(a), int(b), int(c)
+
+
+def measure(cmd: list[str], env: dict[str, str], cwd: Path, srv: Servers) -> dict[str, float]:
+    """Run CMD as a child; wall, CPU (user+sys of the child tree) and peak RSS."""
+    before = stats(srv)
+    wrapper = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(cwd / "time.txt")]
+    t = time.perf_counter()
+    subprocess.run(
+        wrapper + cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900
+    )
+    wall = time.perf_counter() - t
+    _, user, sys_, peak = (cwd / "time.txt").read_text().split()[-4:]
+    after = stats(srv)
+    return {
+        "wall": wall, "cpu": float(user) + float(sys_), "peak_mb": int(peak) / 1024,
+        "requests": after[0] - before[0], "conditional": after[1] - before[1], "not_modified": after[2] - before[2],
+    }  # fmt: skip
+
+
+def run_subsample(urls: list[str], work: Path, srv: Servers) -> list[tuple[str, dict[str, float]]]:
+    home = work / "subsample"
+    home.mkdir()
+    lines = [f'[sources.f{i}]\ntype = "rss"\nurl = "{u}"\nlimit = 0\n' for i, u in enumerate(urls)]
+    (home / "sources.toml").write_text("\n".join(lines))
+    env = {**os.environ, "SUBSAMPLE_HOME": str(home), "NO_COLOR": "1"}
+    exe = shutil.which("subsample") or sys.exit("install subsample first: pip install .")
+    cold = measure([exe, "fetch", "--force"], env, work, srv)
+    warm = measure([exe, "fetch", "--force"], env, work, srv)
+    return [("subsample cold", cold), ("subsample warm", warm)]
+
+
+def run_newsboat(
+    urls: list[str], work: Path, srv: Servers, threads: int
+) -> list[tuple[str, dict[str, float]]]:
+    exe = shutil.which("newsboat")
+    if not exe:
+        return []
+    d = work / "newsboat"
+    d.mkdir()
+    (d / "urls").write_text("\n".join(urls) + "\n")
+    (d / "config").write_text(f"reload-threads {threads}\nmax-items 0\n")
+    cmd = [exe, "-x", "reload", "-u", str(d / "urls"), "-c", str(d / "cache.db"), "-C", str(d / "config")]
+    env = {**os.environ, "HOME": str(d)}
+    out = [(f"newsboat-{threads} cold", measure(cmd, env, d, srv))]
+    out.append((f"newsboat-{threads} warm (2nd)", measure(cmd, env, d, srv)))
+    out.append((f"newsboat-{threads} warm (3rd)", measure(cmd, env, d, srv)))
+    return out
+
+
+def run_sfeed(urls: list[str], work: Path, srv: Servers, jobs: int) -> list[tuple[str, dict[str, float]]]:
+    exe = shutil.which("sfeed_update")
+    if not exe:
+        return []
+    d = work / "sfeed"
+    (d / "feeds").mkdir(parents=True)
+    feeds = "\n".join(f"\tfeed 'f{i}' '{u}'" for i, u in enumerate(urls))
+    (d / "sfeedrc").write_text(f'sfeedpath="{d}/feeds"\nmaxjobs={jobs}\nfeeds() {{\n{feeds}\n}}\n')
+    cmd = [exe, str(d / "sfeedrc")]
+    return [(f"sfeed-{jobs} cold", measure(cmd, dict(os.environ), d, srv)),
+            (f"sfeed-{jobs} warm", measure(cmd, dict(os.environ), d, srv))]  # fmt: skip
+
+
+def run_reader(urls: list[str], work: Path, srv: Servers, workers: int) -> list[tuple[str, dict[str, float]]]:
+    try:
+        import reader  # noqa: F401
+    except ImportError:
+        return []
+    d = work / "reader"
+    d.mkdir()
+    script = d / "r.py"
+    script.write_text(
+        "import sys\nfrom reader import make_reader\n"
+        f"r = make_reader({str(d / 'db.sqlite')!r})\n"
+        "for u in open(sys.argv[1]).read().split():\n    r.add_feed(u, exist_ok=True)\n"
+        f"r.update_feeds(workers={workers})\n"
+    )
+    (d / "urls").write_text("\n".join(urls))
+    cmd = [sys.executable, str(script), str(d / "urls")]
+    return [(f"reader-{workers} cold", measure(cmd, dict(os.environ), d, srv)),
+            (f"reader-{workers} warm", measure(cmd, dict(os.environ), d, srv))]  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--feeds", type=int, default=500)
+    ap.add_argument("--latency", type=float, default=0.05)
+    ap.add_argument("--hosts", type=int, default=16)
+    ap.add_argument("--only", default="subsample,newsboat,sfeed,reader")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        files = build(work / "corpus", a.feeds)
+        size = sum(p.stat().st_size for p in files) / 1e6
+        srv = Servers(Corpus(work / "corpus"), a.hosts, a.latency)
+        urls = [srv.url(i, p.name) for i, p in enumerate(files)]
+        print(
+            f"{len(files)} feeds, {size:.1f} MB, {a.hosts} hosts, {a.latency * 1000:.0f} ms latency, {os.cpu_count()} cores"
+        )
+        rows: list[tuple[str, dict[str, float]]] = []
+        only = a.only.split(",")
+        if "subsample" in only:
+            rows += run_subsample(urls, work, srv)
+        if "newsboat" in only:
+            rows += run_newsboat(urls, work, srv, 16)
+        if "sfeed" in only:
+            rows += run_sfeed(urls, work, srv, 8)
+        if "reader" in only:
+            rows += run_reader(urls, work, srv, 16)
+        srv.close()
+    base = {kind: m["wall"] for name, m in rows if name.startswith("subsample") for kind in [name.split()[1]]}
+    print(
+        f"{'run':<26}{'wall s':>8}{'cpu s':>8}{'peak MB':>9}{'requests':>10}{'cond.':>7}{'304':>6}{'x subsample':>13}"
+    )
+    for name, m in rows:
+        kind = "cold" if "cold" in name else "warm"
+        ratio = m["wall"] / base[kind] if base.get(kind) else float("nan")
+        print(f"{name:<26}{m['wall']:>8.2f}{m['cpu']:>8.2f}{m['peak_mb']:>9.0f}{m['requests']:>10}"
+              f"{m['conditional']:>7}{m['not_modified']:>6}{ratio:>13.2f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
