@@ -4,7 +4,7 @@ changed: the server answers 304 to conditional requests).
 
     python benchmarks/fetch_bench.py --feeds 500 --latency 0.05
 
-Peers, from Debian: apt-get install newsboat sfeed. lemon24/reader: pip install reader.
+Peers, from Debian: apt-get install newsboat sfeed. lemon24/reader: pip install reader sgmllib3k.
 Prints wall time, CPU time, peak memory and requests per run, and ratios to subsample.
 Not a test: nothing is asserted.
 """

@@ -288,3 +288,25 @@ def test_local_example_feed_ships_and_archives(run, home):
     assert run("fetch").exit_code == 0
     r = run("list", "demo")
     assert "Posts (3)" in r.stdout
+
+
+def test_many_sources_are_parsed_in_worker_processes_with_the_same_result(run, home, httpserver):
+    from subsample import update
+
+    count = update.PARSE_IN_PROCESSES_FROM + 2
+    for i in range(count):
+        httpserver.expect_request(f"/f{i}").respond_with_data(
+            rss([item(2, guid=f"{i}-2"), item(1, guid=f"{i}-1")])
+        )
+        run("add", f"s{i}", "rss", httpserver.url_for(f"/f{i}"))
+    httpserver.expect_request("/bad").respond_with_data("<html>not a feed</html>", content_type="text/html")
+    run("add", "bad", "rss", httpserver.url_for("/bad"))
+    r = run("fetch")
+    assert r.exit_code == 1, r.output
+    assert "bad: failed: the response is not a feed" in r.stdout
+    numbers = []
+    for i in range(count):
+        posts = archive_lines(home, f"s{i}")
+        assert [p["title"] for p in posts] == ["Post number 1", "Post number 2"]
+        numbers += [p["n"] for p in posts]
+    assert sorted(numbers) == list(range(1, 2 * count + 1))

@@ -1,3 +1,4 @@
 from subsample.cli import main
 
-main()
+if __name__ == "__main__":  # guarded: parser worker processes import this module too
+    main()

@@ -8,6 +8,7 @@ two `subsample fetch` runs at once neither duplicate nor lose posts.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import threading
 import time
@@ -27,6 +28,9 @@ from subsample.times import iso_utc, parse_iso
 MAX_WORKERS = 16
 PER_HOST = 2
 MAX_BACKOFF = 7 * 86400
+# Parsing is CPU work that holds the GIL; from this many sources on, it moves to worker
+# processes so that it runs on the other cores while this one archives.
+PARSE_IN_PROCESSES_FROM = 16
 
 
 @dataclass
@@ -73,6 +77,7 @@ def fetch_sources(
     from subsample import net
 
     session = net.make_session(limits)
+    parser = _parser_pool(len(sources))
     done: queue.Queue[_Download] = queue.Queue()
     slots = threading.BoundedSemaphore(MAX_WORKERS)
     hosts: dict[str, threading.Semaphore] = {}
@@ -84,7 +89,7 @@ def fetch_sources(
         host = hosts[urlsplit(source.url).hostname or ""]
         with host, slots:
             try:
-                download = _download(paths, session, source, limits)
+                download = _download(paths, session, source, limits, parser)
             except BaseException as e:  # a bug: hand it over rather than hang the run
                 download = _Download(source, time.monotonic(), source.url, crash=e)
             done.put(download)
@@ -117,11 +122,37 @@ def fetch_sources(
     finally:
         index.close()
         session.close()
+        if parser is not None:
+            parser.shutdown(wait=False, cancel_futures=True)
     return [results[s.id] for s in sources]
 
 
-def _download(paths: Paths, session: Any, source: Source, limits: Any) -> _Download:
-    from subsample import net, parse
+def _parser_pool(sources: int) -> Any:
+    cores = os.cpu_count() or 1
+    if sources < PARSE_IN_PROCESSES_FROM or cores < 2:
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: forking a process that runs threads can deadlock.
+    return ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=multiprocessing.get_context("spawn"))
+
+
+def _parse(parser: Any, body: bytes, url: str, content_type: str | None) -> Any:
+    from subsample import parse
+
+    if parser is None:
+        return parse.parse_feed(body, url, content_type)
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return parser.submit(parse.parse_feed, body, url, content_type).result()
+    except BrokenProcessPool:
+        raise FetchError("the parser process died on this feed") from None
+
+
+def _download(paths: Paths, session: Any, source: Source, limits: Any, parser: Any = None) -> _Download:
+    from subsample import net
 
     state = store.load_state(paths, source.id)
     # A permanent redirect recorded earlier is followed until the user changes the URL.
@@ -132,7 +163,7 @@ def _download(paths: Paths, session: Any, source: Source, limits: Any) -> _Downl
             session, url, etag=state.get("etag"), last_modified=state.get("last_modified"), limits=limits
         )
         if d.response.status == 200:
-            d.feed = parse.parse_feed(d.response.body, d.response.url, d.response.headers.get("content-type"))
+            d.feed = _parse(parser, d.response.body, d.response.url, d.response.headers.get("content-type"))
     except FetchError as e:
         d.error = str(e)
     except RecursionError:
