@@ -343,7 +343,7 @@ def list_(
     if as_json:
         _print_json(listing.posts)
     else:
-        _out().print(render.posts_view(listing, now, 0))
+        _out().print(render.posts_view(listing, now))
 
 
 def _since(value: str | None) -> str | None:

@@ -152,7 +152,6 @@ def source_config(paths: Paths, source_id: str) -> dict[str, Any]:
 class FetchReport:
     results: list[FetchResult] = field(default_factory=list)
     next_due: datetime | None = None
-    disabled_named: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[FetchResult]:

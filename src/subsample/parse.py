@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from subsample.errors import FetchError
-from subsample.times import iso_utc
+from subsample.times import iso_utc, parse_iso
 
 Entry = dict[str, Any]
 
@@ -322,14 +322,9 @@ def _iso(parsed: time.struct_time | None) -> str | None:
 
 
 def _iso_text(value: Any) -> str | None:
-    if not isinstance(value, str):
+    dt = parse_iso(value)
+    if dt is None:
         return None
-    try:
-        dt = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
     try:
         return iso_utc(dt)
     except (OverflowError, ValueError):

@@ -118,7 +118,7 @@ def config_view(cfg: dict[str, Any]) -> RenderableType:
 # -- posts ---------------------------------------------------------------------------
 
 
-def posts_view(listing: Any, now: datetime, width: int) -> RenderableType:
+def posts_view(listing: Any, now: datetime) -> RenderableType:
     heading = Text()
     if listing.title:
         heading.append(one_line(listing.title), style="bold")
