@@ -144,7 +144,7 @@ def test_hostile_text_is_shown_inert_everywhere(run, httpserver, force_colour):
         item(
             i,
             title=f"T{i} {payload}",
-            html=f"<p>Body {payload}</p><p>needle</p>",
+            html=f"<p>Body {payload}</p><p>needle</p><img src='https://e.example/{i}.png' alt='{payload}'>",
             link=f"https://example.org/{i}?{payload}",
         )
         for i, payload in enumerate(HOSTILE, start=1)
@@ -161,6 +161,8 @@ def test_hostile_text_is_shown_inert_everywhere(run, httpserver, force_colour):
     outputs.append(run("list", env=env))
     outputs.append(run("search", "needle", env=env))
     outputs.append(run("history", "evil", env=env))
+    outputs.append(run("gallery", "evil", env=env))
+    outputs.append(run("config", "evil", env=env))
     for n in range(1, len(HOSTILE) + 1):
         outputs.append(run("read", str(n), env=env))
     for r in outputs:
@@ -175,3 +177,14 @@ def test_hostile_text_is_shown_inert_everywhere(run, httpserver, force_colour):
     assert "[bold red]loud[/]" in listing
     article = outputs[-1].stdout
     assert "[link=file:///etc/passwd]innocent[/link]" in article
+
+
+def test_error_messages_quoting_the_server_are_inert(run, httpserver):
+    httpserver.expect_request("/f").respond_with_data(
+        "x", status=200, content_type="\x1b]52;c;AAAA\x07text/\x1b[2Jhtml"
+    )
+    run("add", "evil", "rss", httpserver.url_for("/f"))
+    env = {"FORCE_COLOR": "1", "TERM": "xterm-256color"}
+    for r in (run("fetch", env=env), run("history", "evil", env=env), run("list", env=env)):
+        text = r.stdout + r.stderr
+        assert "\x1b]52" not in text and "\x1b[2J" not in text and "\x07" not in text
