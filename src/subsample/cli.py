@@ -505,9 +505,15 @@ def export_(
         data = export.export_opml(paths)
     elif source_id is None:
         raise UsageError("name a source to export, or use --opml")
-    elif fmt == "jsonl" and output is None:
-        export.write_jsonl(paths, source_id, sys.stdout.buffer)  # streamed: any archive size
-        sys.stdout.flush()
+    elif fmt == "jsonl":  # streamed, whatever the archive's size
+        if output is None:
+            export.write_jsonl(paths, source_id, sys.stdout.buffer)
+            sys.stdout.flush()
+        else:
+            from subsample.files import atomic_writer
+
+            with atomic_writer(output) as f:
+                export.write_jsonl(paths, source_id, f)
         return
     else:
         data = export.export_source(paths, source_id, fmt)
