@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from subsample.cli import app
+from subsample.export import _xml_safe
 from subsample.parse import parse_feed
 
 # Text with everything a hostile feed would try: controls, escapes, bidi, markup look-alikes.
@@ -114,4 +115,5 @@ def test_any_json_feed_archives_and_shows_inert(items, feed_title):
                     assert again[key]["title"] == post["title"]
                     assert again[key]["link"] == post["link"]
             else:
-                assert len(again) == len(archived)
+                # XML cannot carry control characters: ids that differ only by them merge.
+                assert len(again) == len({_xml_safe(k).strip() for k in archived})
