@@ -239,6 +239,24 @@ class Index:
                 (sid, st.st_ino, size, st.st_mtime_ns if size == st.st_size else -1),
             )
 
+    def add_appended(self, sid: str, start: int, lines: list[bytes], records: list[dict[str, Any]]) -> None:
+        """Index lines this process just appended at START, without reading them back."""
+        path = self.paths.archive(sid)
+        st = path.stat()
+        end = start + sum(len(line) for line in lines)
+        row = self.db.execute("SELECT ino, size FROM files WHERE source=?", (sid,)).fetchone()
+        if st.st_size != end or (start and row != (st.st_ino, start)):
+            self._sync_one(sid)  # something else is in the file too: read it properly
+            return
+        with self._transaction():
+            off = start
+            for line, rec in zip(lines, records, strict=True):
+                self._add(sid, off, len(line), rec)
+                off += len(line)
+            self.db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?,?,?,?)", (sid, st.st_ino, end, st.st_mtime_ns)
+            )
+
     def _add(self, sid: str, off: int, length: int, rec: dict[str, Any]) -> None:
         n, revision = rec.get("n"), rec.get("revision", 1)
         if not isinstance(n, int) or not isinstance(revision, int):

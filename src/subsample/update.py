@@ -250,12 +250,15 @@ def _archive_entries(
     if new:
         # Numbers are reserved before the append: a crash in between leaves a gap, never a
         # number given twice.
-        last = max(store.numbers_used(paths), index.max_n())  # the index was caught up under the lock
+        # The index was caught up under the lock, so it knows every number in any archive;
+        # the counter also remembers numbers of archives that were deleted since.
+        last = max(store.numbers_used(paths), index.max_n())
         store.save_numbers_used(paths, last + len(new))
         records += [_record(e, source.id, last + i, 1, stamp, stamp) for i, e in enumerate(new, start=1)]
     if records:
-        append_lines(paths.archive(source.id), [store.encode(r) for r in records])
-        index.sync(source.id)
+        lines = [store.encode(r) for r in records]
+        start = append_lines(paths.archive(source.id), lines)
+        index.add_appended(source.id, start, lines, records)
     result.new, result.updated = len(new), len(revised)
 
 
