@@ -104,7 +104,7 @@ def run_reader(urls: list[str], work: Path, srv: Servers, workers: int) -> list[
         "import sys\nfrom reader import make_reader\n"
         f"r = make_reader({str(d / 'db.sqlite')!r})\n"
         "for u in open(sys.argv[1]).read().split():\n    r.add_feed(u, exist_ok=True)\n"
-        f"r.update_feeds(workers={workers})\n"
+        f"r.update_feeds(workers={workers}, scheduled=False)\n"  # every feed, as the others do
     )
     (d / "urls").write_text("\n".join(urls))
     cmd = [sys.executable, str(script), str(d / "urls")]
