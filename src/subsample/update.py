@@ -25,7 +25,7 @@ from subsample.files import append_lines, file_lock
 from subsample.models import FetchResult, Source
 from subsample.times import iso_utc, parse_iso
 
-MAX_WORKERS = 16
+MAX_WORKERS = 32  # at most PER_HOST of them on any one host
 PER_HOST = 2
 MAX_BACKOFF = 7 * 86400
 # Parsing is CPU work that holds the GIL; from this many sources on, it moves to worker
