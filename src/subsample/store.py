@@ -109,7 +109,7 @@ def save_numbers_used(paths: Paths, last: int) -> None:
 
 # -- the index ------------------------------------------------------------------------
 
-_SCHEMA_VERSION = 3
+_SCHEMA_VERSION = 4
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files(source TEXT PRIMARY KEY, ino INT, size INT, mtime INT);
 CREATE TABLE IF NOT EXISTS revisions(
@@ -121,6 +121,7 @@ CREATE TABLE IF NOT EXISTS posts(
     title TEXT, link TEXT, published TEXT, first_seen TEXT, sort TEXT, hash TEXT, off INT, len INT);
 CREATE INDEX IF NOT EXISTS posts_source ON posts(source, sort);
 CREATE INDEX IF NOT EXISTS posts_key ON posts(source, key);
+CREATE INDEX IF NOT EXISTS posts_link ON posts(source, link);
 CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5(
     title, body, content='', tokenize='unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS words_done(id INT);
@@ -285,17 +286,31 @@ class Index:
     def max_n(self) -> int:
         return int(self.db.execute("SELECT coalesce(max(n), 0) FROM revisions").fetchone()[0])
 
-    def known_posts(self, sid: str) -> dict[str, tuple[int, int, str, str | None]]:
-        """key -> (n, latest revision, hash, first seen) for every post of a source."""
-        rows = self.db.execute("SELECT key, n, revision, hash, first_seen FROM posts WHERE source=?", (sid,))
-        return {key: (n, rev, h, fs) for key, n, rev, h, fs in rows}
+    def known_posts(self, sid: str, keys: list[str]) -> dict[str, tuple[int, int, str, str | None]]:
+        """key -> (n, latest revision, hash, first seen) for those of KEYS a source has.
 
-    def keys_by_link(self, sid: str) -> dict[tuple[str, str | None], str]:
-        """(link, title) -> key of a source's posts, to recognise a post whose guid changed."""
-        rows = self.db.execute(
-            "SELECT link, title, key FROM posts WHERE source=? AND link IS NOT NULL", (sid,)
-        )
-        return {(link, title): key for link, title, key in rows}
+        Looked up by key, so a fetch costs what the feed holds, not what the archive holds.
+        """
+        found = {}
+        for chunk in _chunks(keys):
+            rows = self.db.execute(
+                "SELECT key, n, revision, hash, first_seen FROM posts WHERE source=? AND key IN "
+                f"({','.join('?' * len(chunk))})",
+                (sid, *chunk),
+            )
+            found.update({key: (n, rev, h, fs) for key, n, rev, h, fs in rows})
+        return found
+
+    def keys_by_link(self, sid: str, links: list[str]) -> dict[tuple[str, str | None], str]:
+        """(link, title) -> key of a source's posts with one of LINKS (to spot a changed guid)."""
+        found = {}
+        for chunk in _chunks(links):
+            rows = self.db.execute(
+                f"SELECT link, title, key FROM posts WHERE source=? AND link IN ({','.join('?' * len(chunk))})",
+                (sid, *chunk),
+            )
+            found.update({(link, title): key for link, title, key in rows})
+        return found
 
     def count(self, sid: str) -> int:
         return int(self.db.execute("SELECT count(*) FROM posts WHERE source=?", (sid,)).fetchone()[0])
@@ -388,6 +403,11 @@ class Index:
         """(offset, length) of the latest revision of each post of a source, oldest first."""
         rows = self.db.execute("SELECT off, len FROM posts WHERE source=? ORDER BY n", (sid,))
         return [(o, ln) for o, ln in rows]
+
+
+def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
+    """Pieces small enough for SQLite's limit on bound parameters."""
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _text(value: Any) -> str | None:

@@ -221,9 +221,10 @@ def _archive_entries(
     if source.limit and len(entries) > source.limit:
         entries = _newest(entries)[: source.limit]
     index.sync(source.id)
-    known = index.known_posts(source.id)
-    by_link = index.keys_by_link(source.id)
     in_this_feed = {e["key"] for e in entries}
+    known = index.known_posts(source.id, list(in_this_feed))
+    unknown_links = [e["link"] for e in entries if e["key"] not in known and e.get("link")]
+    by_link = index.keys_by_link(source.id, unknown_links) if unknown_links else {}
     stamp = iso_utc(now)
     new, revised = [], []
     for entry in entries:
@@ -234,7 +235,7 @@ def _archive_entries(
             alias = by_link.get((entry["link"], entry.get("title")))
             if alias is not None and alias not in in_this_feed:
                 entry["key"] = alias
-                old = known[alias]
+                old = index.known_posts(source.id, [alias])[alias]
         if old is None:
             new.append(entry)
         elif old[2] != entry["hash"]:
