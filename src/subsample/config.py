@@ -223,7 +223,7 @@ def edit_sources(paths: Paths) -> Iterator[Any]:
     """
     import tomlkit
 
-    lock = paths.config_file.with_name(paths.config_file.name + ".lock")
+    lock = paths.data / "sources.lock"  # beside the data, not in the user's config folder
     paths.config_file.parent.mkdir(parents=True, exist_ok=True)
     with file_lock(lock):
         load_sources(paths)  # refuse to touch a file we could not read back
