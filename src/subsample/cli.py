@@ -394,10 +394,20 @@ def read(
         with out.capture() as cap:
             out.print(view)
         if cap.get().count("\n") > out.size.height:
+            _let_less_show_colour()
             with out.pager(styles=True):
                 out.print(view)
             return
     out.print(view)
+
+
+def _let_less_show_colour() -> None:
+    """less shows colour codes as text unless told -R; keep any options the user set."""
+    import os
+
+    options = os.environ.get("LESS", "")
+    if "R" not in options and "r" not in options:
+        os.environ["LESS"] = f"{options} -R".strip()
 
 
 @app.command()
