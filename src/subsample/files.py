@@ -25,11 +25,21 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         f.write(data)
 
 
+_made: set[Path] = set()
+
+
+def _ensure_folder(folder: Path) -> None:
+    # Once per folder and process: a fetch writes a thousand files into three folders.
+    if folder not in _made:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made.add(folder)
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     """A file to write PATH's new content into; it replaces PATH only if the block succeeds."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _ensure_folder(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as e:
         raise StorageError(f"cannot write {path}: {e.strerror or e}") from None
@@ -70,7 +80,7 @@ def append_lines(path: Path, lines: list[bytes], *, durable: bool = True) -> int
         StorageError: the write failed; the file is truncated back to where it was.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _ensure_folder(path.parent)
         with open(path, "ab+") as f:
             end = f.seek(0, os.SEEK_END)
             if end:

@@ -251,9 +251,27 @@ class Index:
             return
         with self._transaction():
             off = start
+            firsts = []  # first revisions of new posts: nothing to compare with, insert in bulk
             for line, rec in zip(lines, records, strict=True):
-                self._add(sid, off, len(line), rec)
+                if rec.get("revision") == 1 and isinstance(rec.get("n"), int):
+                    firsts.append((off, len(line), rec))
+                else:
+                    self._add(sid, off, len(line), rec)
                 off += len(line)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO revisions(source, n, revision, off, len) VALUES (?,?,?,?,?)",
+                [(sid, r["n"], 1, o, ln) for o, ln, r in firsts],
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO posts VALUES (?,?,?,1,1,?,?,?,?,?,?,?,?)",
+                [
+                    (r["n"], sid, _text(r.get("key")), _text(r.get("title")), _text(r.get("link")),
+                     _text(r.get("published")), _text(r.get("first_seen")),
+                     _text(r.get("published")) or _text(r.get("first_seen")) or "",
+                     _text(r.get("hash")), o, ln)
+                    for o, ln, r in firsts
+                ],
+            )  # fmt: skip
             self.db.execute(
                 "INSERT OR REPLACE INTO files VALUES (?,?,?,?)", (sid, st.st_ino, end, st.st_mtime_ns)
             )

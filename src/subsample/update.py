@@ -114,11 +114,17 @@ def fetch_sources(
                     raise download.crash
             with file_lock(paths.write_lock):
                 index.sync()  # another fetch may have appended since we last held the lock
+                # The index now knows every number in any archive; the counter also
+                # remembers those of archives deleted since. It is written once a batch: a
+                # crash before that is covered by the (fsynced) archives the index reads.
+                numbers = _Numbers(max(store.numbers_used(paths), index.max_n()))
                 for download in batch:
-                    result = _archive(paths, index, download, now())
+                    result = _archive(paths, index, download, now(), numbers)
                     results[download.source.id] = result
                     if on_result:
                         on_result(result)
+                if numbers.changed:
+                    store.save_numbers_used(paths, numbers.last)
     finally:
         index.close()
         session.close()
@@ -171,7 +177,20 @@ def _download(paths: Paths, session: Any, source: Source, limits: Any, parser: A
     return d
 
 
-def _archive(paths: Paths, index: store.Index, d: _Download, now: datetime) -> FetchResult:
+@dataclass
+class _Numbers:
+    """The last post number handed out, as a batch of sources is archived."""
+
+    last: int
+    changed: bool = False
+
+    def take(self, count: int) -> int:
+        """Reserve COUNT numbers; returns the one before the first."""
+        first, self.last, self.changed = self.last, self.last + count, True
+        return first
+
+
+def _archive(paths: Paths, index: store.Index, d: _Download, now: datetime, numbers: _Numbers) -> FetchResult:
     """The write phase of one source: posts, state and a history record (the caller holds the lock)."""
     source = d.source
     result = FetchResult(source=source.id)
@@ -198,7 +217,7 @@ def _archive(paths: Paths, index: store.Index, d: _Download, now: datetime) -> F
         result.notes.append(f"feed has errors but was read: {d.feed.warning}")
 
     if d.feed is not None and d.error is None:
-        _archive_entries(paths, index, source, d.feed.entries, now, result)
+        _archive_entries(index, source, d.feed.entries, now, result, numbers)
     state = store.load_state(paths, source.id)
     _update_state(state, source, d, result, now, retry_after)
     store.save_state(paths, source.id, state)
@@ -209,12 +228,12 @@ def _archive(paths: Paths, index: store.Index, d: _Download, now: datetime) -> F
 
 
 def _archive_entries(
-    paths: Paths,
     index: store.Index,
     source: Source,
     entries: list[dict[str, Any]],
     now: datetime,
     result: FetchResult,
+    numbers: _Numbers,
 ) -> None:
     entries = _unique(entries)
     result.seen = len(entries)
@@ -251,14 +270,11 @@ def _archive_entries(
     if new:
         # Numbers are reserved before the append: a crash in between leaves a gap, never a
         # number given twice.
-        # The index was caught up under the lock, so it knows every number in any archive;
-        # the counter also remembers numbers of archives that were deleted since.
-        last = max(store.numbers_used(paths), index.max_n())
-        store.save_numbers_used(paths, last + len(new))
+        last = numbers.take(len(new))
         records += [_record(e, source.id, last + i, 1, stamp, stamp) for i, e in enumerate(new, start=1)]
     if records:
         lines = [store.encode(r) for r in records]
-        start = append_lines(paths.archive(source.id), lines)
+        start = append_lines(index.paths.archive(source.id), lines)
         index.add_appended(source.id, start, lines, records)
     result.new, result.updated = len(new), len(revised)
 
