@@ -22,29 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-WORDS = [
-    "archive",
-    "feed",
-    "post",
-    "terminal",
-    "cooling",
-    "radiator",
-    "orbit",
-    "theory",
-    "engineer",
-    "model",
-    "python",
-    "latency",
-    "cache",
-    "index",
-    "revision",
-    "history",
-    "gallery",
-    "export",
-    "search",
-    "number",
-    "stable",
-]
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import WORDS as _CORPUS_WORDS
+
+WORDS = [*_CORPUS_WORDS, "cooling", "radiator", "orbit", "theory", "engineer", "model"]
 
 
 def make_archive(home: Path, posts: int) -> None:
