@@ -153,3 +153,27 @@ def test_gallery_download_stores_images_once_and_only_images(run, home, httpserv
     assert len([x for x, _ in httpserver.log if x.path == "/cat.png"]) == hits  # skipped: already stored
     listed = {i["alt"]: i for i in json.loads(run("gallery", "pics", "--json").stdout)}
     assert listed["cat"]["path"] == str(stored)  # the gallery now shows the local copy
+
+
+def test_gallery_download_never_reaches_into_the_local_network_for_a_public_feed(home):
+    """A public feed's images may not point at loopback/private addresses, directly or by redirect."""
+    from subsample.config import resolve_paths
+    from subsample.media import download_images
+
+    images = [{"url": "http://127.0.0.1:9/admin.png"}, {"url": "http://169.254.169.254/latest/meta-data"}]
+    count, problems = download_images(resolve_paths(), images, "https://93.184.215.14/feed.xml")
+    assert count == 0 and len(problems) == 2
+    assert all("local network" in p for p in problems)
+
+
+def test_gallery_download_refuses_a_redirect_into_the_local_network(home, httpserver):
+    from subsample import net
+
+    httpserver.expect_request("/img").respond_with_data(
+        "", status=302, headers={"Location": "http://10.0.0.1/x.png"}
+    )
+    session = net.make_session()
+    refuse = lambda host: "internal" if host == "10.0.0.1" else None  # noqa: E731
+    with pytest.raises(net.FetchError, match="internal"):
+        net.get(session, httpserver.url_for("/img"), refuse_host=refuse)
+    assert len(httpserver.log) == 1  # the redirect was not followed

@@ -471,10 +471,11 @@ def gallery(
 
         attach_stored(paths, images)
     else:
+        from subsample import config
         from subsample.media import download_images
         from subsample.text import one_line
 
-        count, problems = download_images(paths, images)
+        count, problems = download_images(paths, images, config.get_source(paths, source_id).url)
         for p in problems:
             _err().print(f"image failed: {one_line(p)}", markup=False, soft_wrap=True)
         _err().print(f"Downloaded {count} new image{'s' * (count != 1)}.", markup=False)

@@ -30,9 +30,23 @@ def attach_stored(paths: Paths, images: list[dict[str, Any]]) -> None:
             img["path"] = str(paths.media_dir / name)
 
 
-def download_images(paths: Paths, images: list[dict[str, Any]]) -> tuple[int, list[str]]:
-    """Store every image not stored yet; set each image's "path". Returns (downloaded, problems)."""
+def download_images(paths: Paths, images: list[dict[str, Any]], feed_url: str) -> tuple[int, list[str]]:
+    """Store every image not stored yet; set each image's "path". Returns (downloaded, problems).
+
+    A feed's image URLs (and their redirects) may not point into the local network unless the
+    feed itself lives there: a hostile feed must not make us poke at a router or a metadata
+    service.
+    """
+    from urllib.parse import urlsplit
+
     from subsample import net
+
+    local_feed = not feed_url.startswith("http") or net.is_internal(urlsplit(feed_url).hostname or "")
+
+    def refuse(host: str) -> str | None:
+        if not local_feed and net.is_internal(host):
+            return f"{host} is in the local network and the feed is not; not fetched"
+        return None
 
     urls_file = paths.media_dir / "urls.json"
     limits = net.Limits(deadline=30, max_bytes=16 * 1024 * 1024)
@@ -54,7 +68,7 @@ def download_images(paths: Paths, images: list[dict[str, Any]]) -> tuple[int, li
                 problems.append(f"{url[:80]}: not an http(s) URL")
                 continue
             try:
-                resp = net.get(session, url, limits=limits, accept_types=("image/",))
+                resp = net.get(session, url, limits=limits, accept_types=("image/",), refuse_host=refuse)
                 if resp.status != 200:
                     raise FetchError(f"HTTP {resp.status}")
             except FetchError as e:

@@ -14,9 +14,11 @@ import contextlib
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -139,10 +141,12 @@ def get(
     last_modified: str | None = None,
     limits: Limits | None = None,
     accept_types: tuple[str, ...] | None = None,
+    refuse_host: Callable[[str], str | None] | None = None,
 ) -> Response:
     """GET URL within LIMITS; a local path is read from disk instead.
 
     Any HTTP status comes back as a Response (the caller decides what 304, 410 or 429 mean).
+    REFUSE_HOST(host) may veto the URL's host and every redirect's, with a reason.
 
     Raises:
         FetchError: network failure, timeout, deadline, too large, too many redirects.
@@ -155,6 +159,15 @@ def get(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    hooks = {}
+    if refuse_host is not None:
+        _check_host(url, refuse_host)
+
+        def check_redirect(r: requests.Response, *args: Any, **kwargs: Any) -> None:
+            if r.is_redirect:
+                _check_host(urljoin(r.url, r.headers.get("location", "")), refuse_host)
+
+        hooks["response"] = [check_redirect]
     start = time.monotonic()
     with _Deadline(limits.deadline) as deadline:
         try:
@@ -164,6 +177,7 @@ def get(
                 stream=True,
                 timeout=(limits.connect_timeout, limits.read_timeout),
                 allow_redirects=True,
+                hooks=hooks,
             )
             with resp:
                 result = Response(
@@ -188,6 +202,23 @@ def get(
             if deadline.expired:
                 raise FetchError(f"gave up after {limits.deadline:g}s (deadline)") from None
             raise FetchError(_describe(e)) from None
+
+
+def _check_host(url: str, refuse_host: Callable[[str], str | None]) -> None:
+    reason = refuse_host(urlsplit(url).hostname or "")
+    if reason:
+        raise FetchError(reason)
+
+
+def is_internal(host: str) -> bool:
+    """Whether HOST names a loopback, private, link-local or other non-public address."""
+    import ipaddress
+
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False  # unresolvable: the request itself will say so
+    return any(not ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_global for info in infos)
 
 
 def _read_body(resp: requests.Response, limits: Limits, start: float, deadline: _Deadline) -> bytes:
