@@ -217,3 +217,20 @@ def test_entries_without_guid_link_title_or_date_and_duplicates(run, home, https
     assert run("fetch", "--force").exit_code == 0
     assert len(archive_lines(home, "odd")) == len(posts)  # stable keys: nothing archived twice
     json.loads(run("list", "odd", "--json").stdout)
+
+
+def test_a_feed_cannot_redirect_into_the_local_network(run, home, httpserver):
+    """Seen from a public feed URL, a redirect to a private address is refused before it is followed."""
+    from subsample import net
+
+    refuse = net.stay_outside_unless("https://93.184.215.14/feed")
+    assert refuse("93.184.215.14") is None  # its own host: never even resolved
+    assert "local network" in (refuse("127.0.0.1") or "")
+    assert "local network" in (refuse("10.1.2.3") or "")
+    # A feed that lives on loopback (every test here) may redirect within it.
+    httpserver.expect_request("/old").respond_with_data(
+        "", status=302, headers={"Location": httpserver.url_for("/new")}
+    )
+    httpserver.expect_request("/new").respond_with_data(rss([item(1)]))
+    run("add", "local", "rss", httpserver.url_for("/old"))
+    assert run("fetch").exit_code == 0

@@ -163,7 +163,7 @@ def test_gallery_download_never_reaches_into_the_local_network_for_a_public_feed
     images = [{"url": "http://127.0.0.1:9/admin.png"}, {"url": "http://169.254.169.254/latest/meta-data"}]
     count, problems = download_images(resolve_paths(), images, "https://93.184.215.14/feed.xml")
     assert count == 0 and len(problems) == 2
-    assert all("local network" in p for p in problems)
+    assert all("in the local network" in p for p in problems)
 
 
 def test_gallery_download_refuses_a_redirect_into_the_local_network(home, httpserver):

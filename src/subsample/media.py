@@ -37,16 +37,9 @@ def download_images(paths: Paths, images: list[dict[str, Any]], feed_url: str) -
     feed itself lives there: a hostile feed must not make us poke at a router or a metadata
     service.
     """
-    from urllib.parse import urlsplit
-
     from subsample import net
 
-    local_feed = not feed_url.startswith("http") or net.is_internal(urlsplit(feed_url).hostname or "")
-
-    def refuse(host: str) -> str | None:
-        if not local_feed and net.is_internal(host):
-            return f"{host} is in the local network and the feed is not; not fetched"
-        return None
+    refuse = net.stay_outside_unless(feed_url)
 
     urls_file = paths.media_dir / "urls.json"
     limits = net.Limits(deadline=30, max_bytes=16 * 1024 * 1024)

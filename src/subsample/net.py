@@ -210,6 +210,24 @@ def _check_host(url: str, refuse_host: Callable[[str], str | None]) -> None:
         raise FetchError(reason)
 
 
+def stay_outside_unless(origin_url: str) -> Callable[[str], str | None]:
+    """A refuse_host that keeps requests for ORIGIN_URL's content out of the local network,
+    unless ORIGIN_URL is itself there (the user chose it). Hosts are resolved only when asked."""
+    origin = urlsplit(origin_url).hostname or ""
+    origin_inside: list[bool] = []
+
+    def refuse(host: str) -> str | None:
+        if host == origin:
+            return None
+        if not origin_inside:
+            origin_inside.append(not origin_url.startswith("http") or is_internal(origin))
+        if not origin_inside[0] and is_internal(host):
+            return f"{host} is in the local network and {origin} is not; not fetched"
+        return None
+
+    return refuse
+
+
 def is_internal(host: str) -> bool:
     """Whether HOST names a loopback, private, link-local or other non-public address."""
     import ipaddress

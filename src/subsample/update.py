@@ -166,7 +166,13 @@ def _download(paths: Paths, session: Any, source: Source, limits: Any, parser: A
     d = _Download(source=source, started=time.monotonic(), url=url)
     try:
         d.response = net.get(
-            session, url, etag=state.get("etag"), last_modified=state.get("last_modified"), limits=limits
+            session,
+            url,
+            etag=state.get("etag"),
+            last_modified=state.get("last_modified"),
+            limits=limits,
+            # A feed may not redirect us into the local network unless it lives there.
+            refuse_host=net.stay_outside_unless(source.url),
         )
         if d.response.status == 200:
             d.feed = _parse(parser, d.response.body, d.response.url, d.response.headers.get("content-type"))
