@@ -310,3 +310,31 @@ def test_many_sources_are_parsed_in_worker_processes_with_the_same_result(run, h
         assert [p["title"] for p in posts] == ["Post number 1", "Post number 2"]
         numbers += [p["n"] for p in posts]
     assert sorted(numbers) == list(range(1, 2 * count + 1))
+
+
+def test_308_is_remembered_until_the_user_changes_the_url(run, home, httpserver):
+    httpserver.expect_request("/old").respond_with_data(
+        "", status=308, headers={"Location": httpserver.url_for("/new")}
+    )
+    httpserver.expect_request("/new").respond_with_data(rss([item(1)]))
+    httpserver.expect_request("/mine").respond_with_data(rss([item(1)]))
+    run("add", "blog", "rss", httpserver.url_for("/old"))
+    assert "moved permanently" in run("fetch").stdout
+    run("fetch", "--force")
+    assert run("set", "blog", "url", httpserver.url_for("/mine")).exit_code == 0
+    run("fetch", "--force")
+    assert [req.path for req, _ in httpserver.log] == ["/old", "/new", "/new", "/mine"]
+    assert len(archive_lines(home, "blog")) == 1  # the same post, whatever the URL
+
+
+def test_retry_after_as_an_http_date(run, httpserver):
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    later = format_datetime(datetime.now(UTC) + timedelta(days=2), usegmt=True)
+    httpserver.expect_request("/f").respond_with_data("busy", status=503, headers={"Retry-After": later})
+    run("add", "blog", "rss", httpserver.url_for("/f"), "--interval", "1h")
+    assert run("fetch").exit_code == 1
+    h = json.loads(run("history", "blog", "--json").stdout)
+    assert h["state"]["schedule"] == "Retry-After"
+    assert "asked to wait 2d" in run("history", "blog").stdout

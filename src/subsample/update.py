@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from subsample import config, store
 from subsample.config import Paths
+from subsample.durations import format_duration
 from subsample.errors import FetchError
 from subsample.files import append_lines, file_lock
 from subsample.models import FetchResult, Source
@@ -214,7 +215,11 @@ def _archive(paths: Paths, index: store.Index, d: _Download, now: datetime, numb
             from subsample.net import retry_after as parse_retry
 
             retry_after = parse_retry(resp.headers.get("retry-after"), time.time())
-            wait = f"; asked to wait {int(retry_after)}s" if retry_after else ""
+            wait = (
+                f"; asked to wait {format_duration(max(60, round(retry_after / 60) * 60))}"
+                if retry_after
+                else ""
+            )
             d.error = f"HTTP {resp.status} from the server{wait}"
         elif resp.status != 200:
             d.error = f"HTTP {resp.status} from the server"
