@@ -183,7 +183,7 @@ def test_odd_bodies_never_crash(run, httpserver, body, ok):
     assert r.exit_code == (0 if ok else 1), r.output
     assert "Traceback" not in r.stdout + r.stderr
     if ok:
-        run("list", "odd")
+        assert run("list", "odd").exit_code == 0
 
 
 def test_entries_without_guid_link_title_or_date_and_duplicates(run, home, httpserver):

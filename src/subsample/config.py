@@ -198,6 +198,18 @@ def _source_from_table(sid: str, entry: Any) -> Source:
     )
 
 
+def find_source(paths: Paths, source_id: str) -> Source | None:
+    """The configured source, or None for one removed from sources.toml whose archive remains.
+
+    Raises:
+        SourceNotFoundError: neither a source nor an archive of that name.
+    """
+    source = load_sources(paths).get(source_id)
+    if source is None and not paths.archive(source_id).exists():
+        raise SourceNotFoundError(source_id)
+    return source
+
+
 def get_source(paths: Paths, source_id: str) -> Source:
     """Raises: SourceNotFoundError."""
     sources = load_sources(paths)

@@ -218,9 +218,7 @@ def list_posts(
     Raises:
         SourceNotFoundError: neither a configured source nor an archive of that name.
     """
-    source = config.load_sources(paths).get(source_id)
-    if source is None and not paths.archive(source_id).exists():
-        raise SourceNotFoundError(source_id)
+    source = config.find_source(paths, source_id)
     state = store.load_state(paths, source_id)
     index = store.Index(paths)
     try:
@@ -296,17 +294,8 @@ def search(
     if not query.strip():
         raise UsageError("empty search; give a word or phrase to look for")
     if source_id is not None:
-        known = set(config.load_sources(paths)) | set(_archived(paths))
-        if source_id not in known:
-            raise SourceNotFoundError(source_id)
+        config.find_source(paths, source_id)
     return [SearchHit(p, s) for p, s in search_archives(paths, query, source_id, limit)]
-
-
-def _archived(paths: Paths) -> list[str]:
-    try:
-        return [p.stem for p in paths.archive_dir.glob("*.jsonl")]
-    except OSError:
-        return []
 
 
 def history(paths: Paths, source_id: str, last: int | None = None) -> dict[str, Any]:

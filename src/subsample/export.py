@@ -19,7 +19,7 @@ from xml.sax.saxutils import quoteattr
 
 from subsample import __version__, config, store
 from subsample.config import Paths
-from subsample.errors import SourceNotFoundError, UsageError
+from subsample.errors import UsageError
 from subsample.models import Post, Source
 from subsample.parse import html_to_plain
 from subsample.text import shorten
@@ -29,9 +29,7 @@ FORMATS = ("rss", "atom", "json", "jsonl")
 
 
 def _latest_offsets(paths: Paths, source_id: str) -> list[tuple[int, int]]:
-    archive = paths.archive(source_id)
-    if source_id not in config.load_sources(paths) and not archive.exists():
-        raise SourceNotFoundError(source_id)
+    config.find_source(paths, source_id)
     index = store.Index(paths)
     try:
         index.sync(source_id)

@@ -263,15 +263,8 @@ class Index:
                 [(sid, r["n"], 1, o, ln) for o, ln, r in firsts],
             )
             self.db.executemany(
-                "INSERT OR REPLACE INTO posts VALUES (?,?,?,1,1,?,?,?,?,?,?,?,?)",
-                [
-                    (r["n"], sid, _text(r.get("key")), _text(r.get("title")), _text(r.get("link")),
-                     _text(r.get("published")), _text(r.get("first_seen")),
-                     _text(r.get("published")) or _text(r.get("first_seen")) or "",
-                     _text(r.get("hash")), o, ln)
-                    for o, ln, r in firsts
-                ],
-            )  # fmt: skip
+                _INSERT_POST, [_post_row(sid, o, ln, r, revision=1, revisions=1) for o, ln, r in firsts]
+            )
             self.db.execute(
                 "INSERT OR REPLACE INTO files VALUES (?,?,?,?)", (sid, st.st_ino, end, st.st_mtime_ns)
             )
@@ -288,16 +281,8 @@ class Index:
         if prev and prev[0] > revision:
             self.db.execute("UPDATE posts SET revisions=revisions+1 WHERE n=?", (n,))
             return
-        published = _text(rec.get("published"))
-        first_seen = _text(rec.get("first_seen"))
-        self.db.execute(
-            "INSERT OR REPLACE INTO posts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                n, sid, _text(rec.get("key")), revision, (prev[1] + 1) if prev else 1,
-                _text(rec.get("title")), _text(rec.get("link")), published, first_seen,
-                published or first_seen or "", _text(rec.get("hash")), off, length,
-            ),
-        )  # fmt: skip
+        revisions = (prev[1] + 1) if prev else 1
+        self.db.execute(_INSERT_POST, _post_row(sid, off, length, rec, revision, revisions))
 
     # Questions ---------------------------------------------------------------------
 
@@ -421,6 +406,21 @@ class Index:
         """(offset, length) of the latest revision of each post of a source, oldest first."""
         rows = self.db.execute("SELECT off, len FROM posts WHERE source=? ORDER BY n", (sid,))
         return [(o, ln) for o, ln in rows]
+
+
+_INSERT_POST = "INSERT OR REPLACE INTO posts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
+
+def _post_row(
+    sid: str, off: int, length: int, rec: dict[str, Any], revision: int, revisions: int
+) -> tuple[Any, ...]:
+    """A `posts` row for record REC (the latest known revision of its post)."""
+    published, first_seen = _text(rec.get("published")), _text(rec.get("first_seen"))
+    return (
+        rec["n"], sid, _text(rec.get("key")), revision, revisions,
+        _text(rec.get("title")), _text(rec.get("link")), published, first_seen,
+        published or first_seen or "", _text(rec.get("hash")), off, length,
+    )  # fmt: skip
 
 
 def _chunks(items: list[str], size: int = 500) -> list[list[str]]:

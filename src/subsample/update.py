@@ -250,7 +250,7 @@ def _archive_entries(
     result.seen = len(entries)
     if source.limit and len(entries) > source.limit:
         entries = _newest(entries)[: source.limit]
-    index.sync(source.id)
+    # The caller caught the index up under the write lock, so it knows every post on disk.
     in_this_feed = {e["key"] for e in entries}
     known = index.known_posts(source.id, list(in_this_feed))
     unknown_links = [e["link"] for e in entries if e["key"] not in known and e.get("link")]
@@ -279,8 +279,6 @@ def _archive_entries(
     new.sort(key=lambda e: e.get("published") or e.get("updated") or "")
     records = list(revised)
     if new:
-        # Numbers are reserved before the append: a crash in between leaves a gap, never a
-        # number given twice.
         last = numbers.take(len(new))
         records += [_record(e, source.id, last + i, 1, stamp, stamp) for i, e in enumerate(new, start=1)]
     if records:
