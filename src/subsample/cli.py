@@ -269,25 +269,9 @@ def fetch(
         if progress is not None:
             progress.stop()
     if as_json:
-        _print_json(
-            [
-                {
-                    k: getattr(r, k)
-                    for k in (
-                        "source",
-                        "new",
-                        "updated",
-                        "unchanged",
-                        "seen",
-                        "status",
-                        "not_modified",
-                        "error",
-                        "notes",
-                    )
-                }
-                for r in report.results
-            ]
-        )
+        from dataclasses import asdict
+
+        _print_json([asdict(r) for r in report.results])
     elif report.results:
         out.print(render.fetch_summary(report.results))
     else:
@@ -383,22 +367,19 @@ def read(
         return
     title = core.source_title(paths, str(post.get("source")))
     out = _out(width)
-    view = render.article(post, _now(), title)
+    # Rendered once; the same text is printed, paged or (piped) stripped of rich's padding.
+    with out.capture() as cap:
+        out.print(render.article(post, _now(), title))
+    text = cap.get()
     if not out.is_terminal:
-        # Piped: plain text, without the padding rich puts at the end of every line.
-        with out.capture() as cap:
-            out.print(view)
-        sys.stdout.write("\n".join(line.rstrip() for line in cap.get().split("\n")))
-        return
-    if not no_pager:
-        with out.capture() as cap:
-            out.print(view)
-        if cap.get().count("\n") > out.size.height:
-            _let_less_show_colour()
-            with out.pager(styles=True):
-                out.print(view)
-            return
-    out.print(view)
+        sys.stdout.write("\n".join(line.rstrip() for line in text.split("\n")))
+    elif not no_pager and text.count("\n") > out.size.height:
+        import pydoc
+
+        _let_less_show_colour()
+        pydoc.pager(text)
+    else:
+        sys.stdout.write(text)
 
 
 def _let_less_show_colour() -> None:
