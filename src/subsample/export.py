@@ -19,7 +19,7 @@ from xml.sax.saxutils import quoteattr
 
 from subsample import __version__, config, store
 from subsample.config import Paths
-from subsample.errors import UsageError
+from subsample.errors import StorageError, UsageError
 from subsample.models import Post, Source
 from subsample.parse import html_to_plain
 from subsample.text import shorten
@@ -38,23 +38,37 @@ def _latest_offsets(paths: Paths, source_id: str) -> list[tuple[int, int]]:
         index.close()
 
 
+def _latest_lines(paths: Paths, source_id: str) -> Iterator[bytes]:
+    """The stored line of each post's latest revision, oldest post first; one open file."""
+    offsets = _latest_offsets(paths, source_id)
+    try:
+        with open(paths.archive(source_id), "rb") as f:
+            for off, length in offsets:
+                f.seek(off)
+                yield f.read(length)
+    except FileNotFoundError:
+        return  # a source that was never fetched has no archive yet
+    except OSError as e:
+        raise StorageError(f"cannot read {paths.archive(source_id)}: {e.strerror}") from None
+
+
 def latest_posts(paths: Paths, source_id: str) -> list[Post]:
     """The latest revision of every post of a source, oldest first.
 
     Raises:
         SourceNotFoundError: no source and no archive of that name.
     """
-    archive = paths.archive(source_id)
-    return [store.read_record(archive, off, n) for off, n in _latest_offsets(paths, source_id)]
+    try:
+        return [json.loads(line) for line in _latest_lines(paths, source_id)]
+    except ValueError:
+        # The file changed under the index (edited by hand?): report it, never a traceback.
+        raise StorageError(f"{paths.archive(source_id)} changed while being read; try again") from None
 
 
 def write_jsonl(paths: Paths, source_id: str, out: BinaryIO) -> None:
     """The latest revision of each post, copied line for line: constant memory, no parsing."""
-    offsets = _latest_offsets(paths, source_id)
-    with open(paths.archive(source_id), "rb") as f:
-        for off, length in offsets:
-            f.seek(off)
-            out.write(f.read(length))
+    for line in _latest_lines(paths, source_id):
+        out.write(line)
 
 
 def export_source(paths: Paths, source_id: str, fmt: str) -> bytes:
