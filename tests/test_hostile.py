@@ -234,3 +234,18 @@ def test_a_feed_cannot_redirect_into_the_local_network(run, home, httpserver):
     httpserver.expect_request("/new").respond_with_data(rss([item(1)]))
     run("add", "local", "rss", httpserver.url_for("/old"))
     assert run("fetch").exit_code == 0
+
+
+def test_urls_that_are_not_urls_are_kept_not_fatal(run, home, httpserver):
+    """'http://]]' breaks urllib; the post is archived with the link as given, and
+    downloading its image is one reported problem, not a crash."""
+    feed = rss([item(1, link="http://]]", html='<p><img src="http://[::1" alt="x"></p>')])
+    httpserver.expect_request("/f").respond_with_data(feed)
+    run("add", "bad", "rss", httpserver.url_for("/f"))
+    r = run("fetch")
+    assert r.exit_code == 0, r.output
+    [post] = archive_lines(home, "bad")
+    assert post["link"] == "http://]]" and post["images"][0]["url"] == "http://[::1"
+    assert run("read", str(post["n"]), "--no-pager").exit_code == 0
+    r = run("gallery", "bad", "--download")
+    assert r.exit_code == 1 and "not a valid URL" in r.stderr and "Traceback" not in r.output

@@ -205,7 +205,11 @@ def get(
 
 
 def _check_host(url: str, refuse_host: Callable[[str], str | None]) -> None:
-    reason = refuse_host(urlsplit(url).hostname or "")
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # "http://]]" from a feed
+        raise FetchError(f"not a valid URL: {url[:80]!r}") from None
+    reason = refuse_host(host)
     if reason:
         raise FetchError(reason)
 

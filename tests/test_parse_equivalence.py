@@ -1,0 +1,285 @@
+"""The fast XML reader (lxml) must give exactly what feedparser gives, or decline.
+
+Post identity and content hashes are computed from the parsed entry, so a difference
+here would show up as duplicate posts or spurious revisions when a feed moves between the
+two readers (a feed that turns malformed for a day goes to feedparser, say).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from subsample import fastxml, parse
+
+from .conftest import atom, rss
+
+URL = "http://feeds.example/feed.xml"
+
+
+def both(body: bytes, content_type: str | None = "application/xml") -> tuple[object, object]:
+    fast = fastxml.read(body, content_type)
+    slow = parse.parse_with_feedparser(body, URL, content_type)
+    return (None if fast is None else parse._parsed(fast, URL, None)), slow
+
+
+def assert_same(body: bytes, content_type: str | None = "application/xml", *, fast: bool = True) -> None:
+    quick, reference = both(body, content_type)
+    if quick is None:
+        assert not fast, "the fast reader declined a feed it should read"
+        return
+    assert quick == reference
+
+
+def test_the_benchmark_corpus_reads_the_same_and_fast() -> None:
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from corpus import make_feed
+
+    rng = random.Random(5)
+    for i in range(40):
+        kind, body = make_feed(i, rng)
+        if kind == "xml":
+            assert_same(body)
+
+
+RSS_ITEMS = {
+    "html-looking titles": "<item><title>&lt;b&gt;Bold&lt;/b&gt; &amp;amp; Q&amp;A</title><guid>a</guid></item>"
+    "<item><title>Using &lt;code&gt; tags</title><guid>b</guid></item>"
+    "<item><title>x &amp;nbsp; y &amp;bogus; z</title><guid>c</guid></item>",
+    "mojibake and cp1252": "<item><title>cafÃ© \u0093quoted\u0094 \u2013 ok</title><guid>m</guid>"
+    "<description>Ã© and \u0085</description></item>",
+    "whitespace": "<item><title>\n   Spaced   \n</title><link>\n https://s.example/p \n</link>"
+    "<guid>  g  </guid></item>",
+    "permalink guids": "<item><guid>https://s.example/1</guid></item>"
+    '<item><guid isPermaLink="false">tag:s,1</guid></item>'
+    '<item><guid isPermaLink="True">https://s.example/3</guid></item>'
+    "<item><guid>https://s.example/4</guid><link>https://s.example/four</link></item>"
+    "<item><link>https://s.example/five</link><guid>https://s.example/5</guid></item>"
+    "<item><guid></guid><title>empty guid</title></item>"
+    "<item><guid>post-7</guid></item>",
+    "odd links": "<item><link>http:///s.example//x?a=1&amp;amp;b=2&amp;c;=3</link></item>"
+    "<item><link>/relative/path</link><title>rel</title></item>",
+    "no description, content only": "<item><title>t</title><content:encoded><![CDATA[<p>Body</p>]]>"
+    "</content:encoded></item>",
+    "description after content": "<item><content:encoded>&lt;p&gt;Full&lt;/p&gt;</content:encoded>"
+    "<description>Short</description></item>",
+    "authors and dates": "<item><title>a</title><author>jo@example.com (Jo)</author>"
+    "<pubDate>Tue, 10 Jun 2003 04:00:00 GMT</pubDate></item>"
+    "<item><dc:creator>Ann</dc:creator><dc:creator>Bob</dc:creator><dc:date>2024-02-03T04:05:06+01:00</dc:date></item>"
+    "<item><pubDate>not a date</pubDate><title>bad date</title></item>"
+    "<item><pubDate>2024-01-02</pubDate><title>iso date in RSS</title></item>",
+    "categories": "<item><title>c</title><category>A</category><category>A</category>"
+    "<category><![CDATA[B & C]]></category><category></category></item>",
+    "enclosures and media": '<item><title>e</title><enclosure url="https://s.example/a.mp3" length="12" '
+    'type="Audio/MPEG"/><enclosure url="https://s.example/i.png" type="image/png"/>'
+    '<media:content url="https://s.example/m.jpg" medium="image"/>'
+    '<media:thumbnail url="https://s.example/t.jpg"/></item>',
+    "comments, CDATA and ignorable elements": "<item><title>Hi <!-- hidden -->there</title>"
+    "<description><![CDATA[<p>a]]>&lt;b&gt;<![CDATA[</p>]]></description>"
+    "<comments>https://s.example/c</comments><slash:comments>3</slash:comments>"
+    "<wfw:commentRss>https://s.example/c.rss</wfw:commentRss></item>",
+    "images in content": "<item><title>i</title><description>&lt;p&gt;&lt;img src=&quot;/a.png&quot; "
+    "alt=&quot;A &amp;amp; B&quot;&gt;&lt;IMG SRC='b.png'&gt;&lt;!-- &lt;img src=c.png&gt; --&gt;&lt;/p&gt;"
+    "</description><link>https://s.example/post/</link></item>",
+}
+
+
+def _rss_doc(
+    items: str, channel: str = "<title>Feed &amp; co</title><link>https://s.example/</link>"
+) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/" '
+        'xmlns:slash="http://purl.org/rss/1.0/modules/slash/" xmlns:wfw="http://wellformedweb.org/CommentAPI/" '
+        f'xmlns:atom="http://www.w3.org/2005/Atom"><channel>{channel}{items}</channel></rss>'
+    ).encode()
+
+
+@pytest.mark.parametrize("items", RSS_ITEMS.values(), ids=RSS_ITEMS.keys())
+def test_rss_items_read_the_same_as_feedparser(items: str) -> None:
+    assert_same(_rss_doc(items))
+
+
+ATOM_ENTRIES = {
+    "links and ids": "<entry><id>https://s.example/1</id><title>t</title></entry>"
+    '<entry><link href="https://s.example/two"/><id>tag:s,2</id></entry>'
+    '<entry><id>https://s.example/3</id><link rel="alternate" type="application/atom+xml" href="https://s.example/3.atom"/></entry>'
+    '<entry><id>x</id><link rel="alternate" type="text/html" href="https://s.example/a"/>'
+    '<link href="https://s.example/b"/><link rel="enclosure" href="https://s.example/e.mp3" length="9"/>'
+    '<link rel="enclosure" type="image/jpeg" href="https://s.example/e.jpg"/></entry>',
+    "text constructs": '<entry><id>1</id><title type="html">&lt;b&gt;Hi&lt;/b&gt; &amp;amp;</title>'
+    '<summary>plain\n\nparagraphs &amp; &lt;tags&gt;</summary><content type="html">&lt;p&gt;c&lt;/p&gt;</content></entry>'
+    '<entry><id>2</id><title type="text">&lt;b&gt;not bold&lt;/b&gt;</title><content>just text</content></entry>'
+    '<entry><id>3</id><summary type="html">&lt;p&gt;s&lt;/p&gt;</summary></entry>'
+    '<entry><id>4</id><content type="text/html">&lt;p&gt;mime&lt;/p&gt;</content><summary type="text">after</summary></entry>',
+    "authors": "<entry><id>1</id><author><name>Ann</name><email>ann@s.example</email></author></entry>"
+    "<entry><id>2</id><author><email>bob@s.example</email></author></entry>"
+    "<entry><id>3</id><author><uri>https://s.example/c</uri></author></entry>"
+    "<entry><id>4</id><author><name>  Dee </name><uri>https://d</uri></author></entry>",
+    "dates and categories": "<entry><id>1</id><published>2024-01-02T03:04:05Z</published>"
+    '<updated>2024-02-02T03:04:05-05:00</updated><category term="a"/><category term="a"/>'
+    '<category term="b" scheme="s"/><category term="b" label="B"/><category scheme="only"/></entry>'
+    "<entry><id>2</id><updated>2024-03-04T00:00:00Z</updated></entry>",
+}
+
+
+def _atom_doc(entries: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        '<title type="html">A &amp;amp; B</title><link rel="self" href="https://s.example/feed"/>'
+        f'<link href="https://s.example/"/><id>urn:f</id>{entries}</feed>'
+    ).encode()
+
+
+@pytest.mark.parametrize("entries", ATOM_ENTRIES.values(), ids=ATOM_ENTRIES.keys())
+def test_atom_entries_read_the_same_as_feedparser(entries: str) -> None:
+    assert_same(_atom_doc(entries))
+
+
+def test_rdf_reads_the_same_as_feedparser() -> None:
+    body = (
+        b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        b'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        b'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel rdf:about="https://s.example/">'
+        b"<title>R</title><link>https://s.example/</link><description>d</description></channel>"
+        b'<item rdf:about="https://s.example/1"><title>One</title><link>https://s.example/1</link>'
+        b"<dc:date>2024-01-01T00:00:00Z</dc:date><dc:creator>Ann</dc:creator>"
+        b"<content:encoded><![CDATA[<p>Full</p>]]></content:encoded><description>Short</description></item>"
+        b"<item><title>no about</title><description>&lt;p&gt;x&lt;/p&gt;</description></item></rdf:RDF>"
+    )
+    assert_same(body)
+
+
+@pytest.mark.parametrize(
+    "content_type", [None, "text/xml", "application/rss+xml; charset=UTF-8", "text/html"]
+)
+def test_content_types_and_byte_order_mark_read_the_same(content_type: str | None) -> None:
+    assert_same(b"\xef\xbb\xbf" + _rss_doc(RSS_ITEMS["mojibake and cp1252"]), content_type)
+    assert_same(_rss_doc(RSS_ITEMS["whitespace"]).replace(b' encoding="UTF-8"', b""), content_type)
+
+
+DECLINED = {
+    "latin-1 declared": _rss_doc("<item><title>caf\xe9</title></item>")
+    .replace(b"UTF-8", b"ISO-8859-1")
+    .replace("é".encode(), b"\xe9"),
+    "not well-formed": _rss_doc("<item><title>a & b</title></item>"),
+    "doctype with entities": b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY e "x">]>'
+    + _rss_doc("<item><title>&e;</title></item>").split(b"?>", 1)[1],
+    "markup inside a title": _rss_doc("<item><title>a <b>b</b></title></item>"),
+    "xhtml content": _atom_doc(
+        '<entry><id>1</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>x</p></div></content></entry>'
+    ),
+    "an element the reader does not know": _rss_doc(
+        "<item><title>t</title><dc:title>other</dc:title></item>"
+    ),
+    "xml:base": _atom_doc("<entry><id>1</id></entry>").replace(
+        b"<feed ", b'<feed xml:base="https://s.example/" '
+    ),
+    "rss 0.91": _rss_doc("<item><title>t</title></item>").replace(b'version="2.0"', b'version="0.91"'),
+    "a repeated field": _rss_doc("<item><title>a</title><title>b</title></item>"),
+}
+
+
+@pytest.mark.parametrize("body", DECLINED.values(), ids=DECLINED.keys())
+def test_what_the_fast_reader_does_not_know_goes_to_feedparser(body: bytes) -> None:
+    assert fastxml.read(body, "application/xml") is None
+    feed = parse.parse_feed(body, URL, "application/xml")  # and feedparser still reads it
+    assert feed.entries or feed.warning
+
+
+def test_feed_builders_of_the_test_suite_take_the_fast_path() -> None:
+    items = [
+        {"title": f"Post {i}", "link": f"https://s.example/{i}", "guid": f"g{i}", "html": f"<p>{i}</p>",
+         "date": f"2026-01-0{i + 1}T00:00:00Z"}
+        for i in range(3)
+    ]  # fmt: skip
+    for body in (rss(items).encode(), atom(items).encode()):
+        assert fastxml.read(body, None) is not None
+        assert_same(body)
+
+
+# -- generated feeds ------------------------------------------------------------------------
+
+NASTY = st.lists(
+    st.sampled_from(
+        [*list("aZ 09\n\t&<>\"'/;=#?é“Ã©\x93\x80"), "&amp;", "</b>", "<p>", "&#39;", "]]", "http://"]
+    ),
+    max_size=12,
+).map("".join)
+
+
+def _escaped(text: str, cdata: bool) -> str:
+    if cdata and "]]>" not in text:
+        return f"<![CDATA[{text}]]>"
+    return escape(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    items=st.lists(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "title": NASTY, "link": NASTY, "guid": NASTY, "description": NASTY, "content": NASTY,
+                "author": NASTY, "category": NASTY, "permalink": st.sampled_from(["true", "false", "TRUE"]),
+                "cdata": st.booleans(),
+            },
+        ),
+        max_size=4,
+    ),
+    atom_feed=st.booleans(),
+)  # fmt: skip
+def test_generated_feeds_read_the_same_or_are_declined(
+    items: list[dict[str, object]], atom_feed: bool
+) -> None:
+    parts = []
+    for item in items:
+        cdata = bool(item.get("cdata"))
+
+        def text(key: str, tag: str, item: dict[str, object] = item, cdata: bool = cdata) -> str:
+            return f"<{tag}>{_escaped(str(item[key]), cdata)}</{tag}>" if key in item else ""
+
+        if atom_feed:
+            link = f"<link href={quoteattr(str(item['link']))}/>" if "link" in item else ""
+            parts.append(
+                "<entry>" + text("guid", "id") + text("title", "title") + link
+                + (text("description", "summary").replace("<summary>", '<summary type="html">'))
+                + text("content", "content")
+                + (f"<author><name>{escape(str(item['author']))}</name></author>" if "author" in item else "")
+                + (f"<category term={quoteattr(str(item['category']))}/>" if "category" in item else "")
+                + "</entry>"
+            )  # fmt: skip
+        else:
+            guid = ""
+            if "guid" in item:
+                guid = f'<guid isPermaLink="{item.get("permalink", "true")}">{_escaped(str(item["guid"]), cdata)}</guid>'
+            parts.append(
+                "<item>" + text("title", "title") + text("link", "link") + guid
+                + text("description", "description") + text("content", "content:encoded")
+                + text("author", "dc:creator") + text("category", "category") + "</item>"
+            )  # fmt: skip
+    body = _atom_doc("".join(parts)) if atom_feed else _rss_doc("".join(parts))
+    assert_same(body, fast=False)
+
+
+TAG_SOUP = st.lists(
+    st.sampled_from(
+        ["<img", "<IMG", " src=", " SRC=", " alt=", '"', "'", "a.png", " ", ">", "/>", "&amp;", "<p>", "</p>", "x",
+         "=", "/", "\n", "é", "<br>", '<a href="y">', "&#39;", "<im", "g", '<img src="q.png" alt="a > b">',
+         "<!-- ", " -->", "<script>", "</script>"]
+    ),
+    max_size=16,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(markup=TAG_SOUP)
+def test_images_are_found_as_html_parser_finds_them(markup: str) -> None:
+    assert parse.find_images(markup) == parse._images_by_html_parser(markup)
