@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +105,48 @@ def test_a_huge_feed_and_a_huge_entry(home, httpserver, tmp_path):
     assert len(archive_lines(home, "big")[0]["content"]) > 10 * 1024 * 1024
     r = subprocess.run([*cmd, "list", "many", "-n", "3"], env=env, capture_output=True, text=True)
     assert "Posts (20000)" in r.stdout
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker processes in /proc")
+def test_a_download_process_that_dies_fails_its_sources_and_nothing_else(home, tmp_path, httpserver):
+    """From PROCESSES_FROM sources on, worker processes download; if one is killed (by the
+    OOM killer, say), its sources fail with a clear line and the others are archived."""
+    import signal
+    import time
+
+    from subsample import update
+
+    env = {**os.environ, "SUBSAMPLE_HOME": str(home)}
+    cmd = [sys.executable, "-m", "subsample"]
+    local = update.PROCESSES_FROM
+    for i in range(local):
+        feed = tmp_path / f"f{i}.xml"
+        feed.write_text(rss([item(1, guid=f"{i}-1")]))
+        subprocess.run([*cmd, "add", f"local{i}", "rss", str(feed)], env=env, check=True)
+    httpserver.expect_request("/slow").respond_with_handler(
+        lambda req: (time.sleep(8), __import__("werkzeug").Response(rss([item(1)])))[1]
+    )
+    subprocess.run([*cmd, "add", "slow", "rss", httpserver.url_for("/slow")], env=env, check=True)
+    proc = subprocess.Popen(
+        [*cmd, "fetch"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(list((home / "archive").glob("local*.jsonl"))) < local:
+        time.sleep(0.05)
+    children = [
+        int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _parent_of(p) == proc.pid
+    ]
+    assert children, "no download process to kill"
+    for pid in children:
+        os.kill(pid, signal.SIGKILL)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1, (out, err)
+    assert "slow: failed: the download process stopped" in out and "Traceback" not in err
+    assert all(len(archive_lines(home, f"local{i}")) == 1 for i in range(local))
+
+
+def _parent_of(proc_dir: Path) -> int:
+    try:
+        return int((proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1

@@ -290,10 +290,10 @@ def test_local_example_feed_ships_and_archives(run, home):
     assert "Posts (3)" in r.stdout
 
 
-def test_many_sources_are_parsed_in_worker_processes_with_the_same_result(run, home, httpserver):
+def test_many_sources_are_fetched_by_worker_processes_with_the_same_result(run, home, httpserver):
     from subsample import update
 
-    count = update.PARSE_IN_PROCESSES_FROM + 2
+    count = update.PROCESSES_FROM + 2
     for i in range(count):
         httpserver.expect_request(f"/f{i}").respond_with_data(
             rss([item(2, guid=f"{i}-2"), item(1, guid=f"{i}-1")])

@@ -283,3 +283,18 @@ TAG_SOUP = st.lists(
 @given(markup=TAG_SOUP)
 def test_images_are_found_as_html_parser_finds_them(markup: str) -> None:
     assert parse.find_images(markup) == parse._images_by_html_parser(markup)
+
+
+@settings(max_examples=100, deadline=None)
+@given(title=NASTY, content=NASTY, n=st.integers(min_value=1, max_value=10**9))
+def test_archive_lines_spliced_from_ready_entry_json_equal_whole_encoding(
+    title: str, content: str, n: int
+) -> None:
+    from subsample import store, update
+
+    entry = parse.make_entry(
+        id=None, link=None, title=title, author=None, published=None, updated=None, summary=None,
+        content=content, tags=[], enclosures=[], extra_images=[],
+    )  # fmt: skip
+    record = update._record(entry, "src", n, 2, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z")
+    assert update._line(record, parse.encode_entry(entry)) == store.encode(record)

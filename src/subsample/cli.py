@@ -234,6 +234,8 @@ def fetch(
     ] = 32,
 ) -> None:
     """Fetch the enabled sources that are due and archive their new posts."""
+    from rich.text import Text
+
     from subsample import core, render
 
     out, err = _out(), _err()
@@ -249,11 +251,13 @@ def fetch(
             progress.start()
             task = progress.add_task("fetching", total=total)
 
-    def on_result(result: Any) -> None:
+    def on_results(results: list[Any]) -> None:
         if progress is not None:
-            progress.advance(task)
+            progress.advance(task, len(results))
         if not as_json:
-            (progress.console if progress is not None else out).print(render.fetch_line(result))
+            # One print a batch: a fetch of hundreds of sources prints in a few writes.
+            lines = Text("\n").join(render.fetch_line(r) for r in results)
+            (progress.console if progress is not None else out).print(lines)
 
     try:
         report = core.fetch(
@@ -262,7 +266,7 @@ def fetch(
             force=force,
             now=_now,
             on_start=on_start,
-            on_result=on_result,
+            on_results=on_results,
             limits=_limits(timeout, max_size),
         )
     finally:

@@ -165,7 +165,7 @@ def fetch(
     force: bool,
     now: Callable[[], datetime],
     on_start: Callable[[int], None] | None = None,
-    on_result: Callable[[FetchResult], None] | None = None,
+    on_results: Callable[[list[FetchResult]], None] | None = None,
     limits: Any = None,
 ) -> FetchReport:
     """Fetch the named sources now, or else every enabled source that is due.
@@ -188,7 +188,7 @@ def fetch(
         chosen = update.due_sources(paths, sources.values(), now())
     if on_start:
         on_start(len(chosen))
-    report.results = update.fetch_sources(paths, chosen, now, on_result, limits)
+    report.results = update.fetch_sources(paths, chosen, now, on_results, limits)
     report.next_due = update.next_due(paths, sources.values())
     return report
 

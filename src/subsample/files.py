@@ -103,6 +103,38 @@ def append_lines(path: Path, lines: list[bytes], *, durable: bool = True) -> int
         raise StorageError(f"cannot append to {path}: {e.strerror or e}") from None
 
 
+def sync_appended(appended: list[tuple[Path, int]]) -> None:
+    """Wait until the lines appended to each file (from the offset given) are on disk.
+
+    The files are synced in parallel. If one cannot be, every file that failed is cut back
+    to where its append began, so no half-synced tail survives, and StorageError is raised.
+    """
+    if not appended:
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    def sync(path: Path) -> OSError | None:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as e:
+            return e
+        return None
+
+    with ThreadPoolExecutor(min(8, len(appended))) as pool:
+        errors = list(pool.map(sync, [path for path, _ in appended]))
+    failed = [(path, start, e) for (path, start), e in zip(appended, errors, strict=True) if e is not None]
+    for path, start, _ in failed:
+        with contextlib.suppress(OSError):
+            os.truncate(path, start)
+    if failed:
+        path, _, e = failed[0]
+        raise StorageError(f"cannot append to {path}: {e.strerror or e}")
+
+
 @contextlib.contextmanager
 def file_lock(path: Path, timeout: float = 120) -> Iterator[None]:
     """Hold an exclusive inter-process lock on PATH (released if the process dies)."""

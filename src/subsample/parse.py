@@ -30,6 +30,9 @@ class ParsedFeed:
     format: str = ""
     entries: list[Entry] = field(default_factory=list)
     warning: str | None = None
+    # Each entry as JSON in the archive's spelling, made where the parsing ran (a worker
+    # process, in a big fetch) so that the archiving thread only splices it into a line.
+    encoded: list[bytes] = field(default_factory=list)
 
 
 def parse_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
@@ -42,8 +45,24 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
         raise FetchError("the response was empty, not a feed")
     head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head in (b"{", b"[") or (content_type or "").split(";")[0].strip().endswith("json"):
-        return parse_json_feed(body)
-    return _parse_xml(body, url, content_type)
+        feed = parse_json_feed(body)
+    else:
+        feed = _parse_xml(body, url, content_type)
+    feed.encoded = [encode_entry(e) for e in feed.entries]
+    return feed
+
+
+def warm_up() -> None:
+    """Import what parsing XML needs (for worker processes forked after this)."""
+    import feedparser  # noqa: F401
+    import lxml.etree  # noqa: F401
+
+    from subsample import fastxml  # noqa: F401
+
+
+def encode_entry(entry: Entry) -> bytes:
+    """ENTRY as JSON, spelled as store.encode spells archive records."""
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 # -- XML feeds through feedparser -----------------------------------------------------

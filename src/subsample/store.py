@@ -179,13 +179,21 @@ class Index:
 
     def sync(self, source_id: str | None = None) -> None:
         """Bring the index up to date with the archive files (all, or one source's)."""
-        sources = [source_id] if source_id else self.archived_sources()
-        if source_id is None:
-            known = {r[0] for r in self.db.execute("SELECT source FROM files")}
-            for gone in known - set(sources):
-                self._forget(gone)
+        if source_id:
+            self._sync_one(source_id)
+            return
+        sources = self.archived_sources()
+        # One query and a stat per archive: a fetch does this for every batch it writes.
+        known = {r[0]: r[1:] for r in self.db.execute("SELECT source, ino, size, mtime FROM files")}
+        for gone in set(known) - set(sources):
+            self._forget(gone)
         for sid in sources:
-            self._sync_one(sid)
+            try:
+                st = os.stat(self.paths.archive(sid))
+            except OSError:
+                st = None
+            if st is None or known.get(sid) != (st.st_ino, st.st_size, st.st_mtime_ns):
+                self._sync_one(sid)
 
     def _forget(self, sid: str) -> None:
         with self._transaction():
@@ -198,6 +206,9 @@ class Index:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
+        if self.db.in_transaction:  # inside batch(): one commit at its end
+            yield
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -205,6 +216,13 @@ class Index:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    def batch(self) -> contextlib.AbstractContextManager[None]:
+        """One transaction for many changes (a fetch indexes hundreds of sources at once).
+
+        If it fails, the index is only behind the archive files, which the next sync reads.
+        """
+        return self._transaction()
 
     def _sync_one(self, sid: str) -> None:
         path = self.paths.archive(sid)

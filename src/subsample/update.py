@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,16 +23,19 @@ from subsample import config, store
 from subsample.config import Paths
 from subsample.durations import format_duration
 from subsample.errors import FetchError
-from subsample.files import append_lines, file_lock
+from subsample.files import append_lines, file_lock, sync_appended
 from subsample.models import FetchResult, Source
 from subsample.times import iso_utc, parse_iso
 
-MAX_WORKERS = 32  # at most PER_HOST of them on any one host
+MAX_WORKERS = 32  # download threads, at most PER_HOST of them on any one host
 PER_HOST = 2
 MAX_BACKOFF = 7 * 86400
-# Parsing is CPU work that holds the GIL; from this many sources on, it moves to worker
-# processes so that it runs on the other cores while this one archives.
-PARSE_IN_PROCESSES_FROM = 16
+# From this many sources to download in full on, downloading and parsing move to worker
+# processes (each with its own threads and hosts), so that this process only archives:
+# with both in one process, the parsing threads and the archive writes queue for one GIL.
+PROCESSES_FROM = 16
+MAX_PROCESSES = 4
+BATCH_WAIT, BATCH_SIZE = 0.2, 100  # seconds and sources: how long a batch may gather
 
 
 @dataclass
@@ -41,10 +45,11 @@ class _Download:
     source: Source
     started: float
     url: str
-    response: Any = None  # net.Response
+    response: Any = None  # net.Response (its body dropped once parsed)
     feed: Any = None  # parse.ParsedFeed
     error: str | None = None
     crash: BaseException | None = None  # a bug, re-raised in the calling thread
+    size: int = 0  # bytes of the body
 
 
 def due_sources(paths: Paths, sources: Iterable[Source], now: datetime) -> list[Source]:
@@ -69,97 +74,265 @@ def fetch_sources(
     paths: Paths,
     sources: list[Source],
     now: Callable[[], datetime],
-    on_result: Callable[[FetchResult], None] | None = None,
+    on_results: Callable[[list[FetchResult]], None] | None = None,
     limits: Any = None,
 ) -> list[FetchResult]:
-    """Fetch SOURCES and archive their new posts; one FetchResult per source, in order."""
+    """Fetch SOURCES and archive their new posts; one FetchResult per source, in order.
+
+    ON_RESULTS hears about each batch of sources as soon as it is archived.
+    """
     if not sources:
         return []
-    from subsample import net
-
-    session = net.make_session(limits)
-    parser = _parser_pool(len(sources))
-    done: queue.Queue[_Download] = queue.Queue()
-    slots = threading.BoundedSemaphore(MAX_WORKERS)
-    hosts: dict[str, threading.Semaphore] = {}
-    for source in sources:
-        host = urlsplit(source.url).hostname or ""
-        hosts.setdefault(host, threading.BoundedSemaphore(PER_HOST))
-
-    def work(source: Source) -> None:
-        host = hosts[urlsplit(source.url).hostname or ""]
-        with host, slots:
-            try:
-                download = _download(paths, session, source, limits, parser)
-            except BaseException as e:  # a bug: hand it over rather than hang the run
-                download = _Download(source, time.monotonic(), source.url, crash=e)
-            done.put(download)
-
-    # Daemon threads: a wedged download can never keep the process alive after the run.
-    threads = [threading.Thread(target=work, args=(s,), daemon=True) for s in sources]
-    for t in threads:
-        t.start()
+    cores = os.cpu_count() or 1
+    # Worker processes pay off where there is parsing to do: sources with no ETag or
+    # Last-Modified yet (a first fetch, say) will be downloaded and parsed in full.
+    unconditional = sum(1 for s in sources if not _has_validator(store.load_state(paths, s.id)))
+    arrivals: _Arrivals
+    if unconditional >= PROCESSES_FROM and cores >= 2:
+        arrivals = _InProcesses(paths, sources, limits, min(cores, MAX_PROCESSES))
+    else:
+        arrivals = _InThreads(paths, sources, limits)
     results: dict[str, FetchResult] = {}
     index = store.Index(paths)
     try:
         waiting = len(sources)
         while waiting:
-            # Archive whatever has arrived in one go: one lock, one index catch-up.
-            batch = [done.get()]
-            with contextlib.suppress(queue.Empty):
-                while True:
-                    batch.append(done.get_nowait())
+            # Archive whatever has arrived in one go: one lock, one index transaction.
+            batch = arrivals.batch()
             waiting -= len(batch)
             for download in batch:
                 if download.crash is not None:
                     raise download.crash
-            with file_lock(paths.write_lock):
+            archived = []
+            with file_lock(paths.write_lock), index.batch():
                 index.sync()  # another fetch may have appended since we last held the lock
                 # The index now knows every number in any archive; the counter also
                 # remembers those of archives deleted since. It is written once a batch: a
                 # crash before that is covered by the (fsynced) archives the index reads.
                 numbers = _Numbers(max(store.numbers_used(paths), index.max_n()))
+                appended: list[tuple[Path, int]] = []
                 for download in batch:
-                    result = _archive(paths, index, download, now(), numbers)
+                    archived.append(_archive(paths, index, download, now(), numbers, appended))
+                # The new lines reach the disk (in parallel: one fsync waits for another's
+                # journal commit) before any state says their feed was read.
+                sync_appended(appended)
+                for download, (result, state, history) in zip(batch, archived, strict=True):
+                    _record_outcome(paths, download, state, history)
                     results[download.source.id] = result
-                    if on_result:
-                        on_result(result)
                 if numbers.changed:
                     store.save_numbers_used(paths, numbers.last)
+            if on_results:
+                on_results([result for result, _, _ in archived])
     finally:
+        arrivals.close()
         index.close()
-        session.close()
-        if parser is not None:
-            parser.shutdown(wait=False, cancel_futures=True)
     return [results[s.id] for s in sources]
 
 
-def _parser_pool(sources: int) -> Any:
-    cores = os.cpu_count() or 1
-    if sources < PARSE_IN_PROCESSES_FROM or cores < 2:
-        return None
+def _has_validator(state: dict[str, Any]) -> bool:
+    return bool(state.get("etag") or state.get("last_modified"))
+
+
+class _Arrivals:
+    """Downloads as they finish, handed to the archiving loop in batches."""
+
+    def batch(self) -> list[_Download]:
+        """At least one finished download, and any others that are waiting."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class _InThreads(_Arrivals):
+    def __init__(self, paths: Paths, sources: list[Source], limits: Any) -> None:
+        self.done: queue.Queue[_Download] = queue.Queue()
+        self.stop = _download_in_threads(paths, sources, limits, self.done.put)
+
+    def batch(self) -> list[_Download]:
+        batch = [self.done.get()]
+        with contextlib.suppress(queue.Empty):
+            while True:
+                batch.append(self.done.get_nowait())
+        return batch
+
+    def close(self) -> None:
+        self.stop()
+
+
+class _InProcesses(_Arrivals):
+    """Worker processes that download and parse, each for its own hosts, with threads."""
+
+    def __init__(self, paths: Paths, sources: list[Source], limits: Any, processes: int) -> None:
+        context = _process_context()
+        self.done: Any = context.Queue()
+        self.pending: list[dict[str, Source]] = []
+        self.workers: list[Any] = []
+        for group in _by_host(sources, processes):
+            worker = context.Process(
+                target=_download_worker, args=(paths, group, limits, self.done), daemon=True
+            )
+            worker.start()
+            self.workers.append(worker)
+            self.pending.append({s.id: s for s in group})
+
+    def batch(self) -> list[_Download]:
+        batch: list[_Download] = []
+        while not batch:
+            try:
+                batch.append(self.done.get(timeout=0.5))
+                # Gather for a moment: each batch costs a lock and an index catch-up.
+                until = time.monotonic() + BATCH_WAIT
+                while len(batch) < BATCH_SIZE and (left := until - time.monotonic()) > 0:
+                    batch.append(self.done.get(timeout=left))
+            except queue.Empty:
+                pass
+            if not batch:
+                batch = self._lost()
+        for d in batch:
+            for pending in self.pending:
+                pending.pop(d.source.id, None)
+        return batch
+
+    def _lost(self) -> list[_Download]:
+        """Failures for the sources of a worker that died before reporting them all."""
+        lost = []
+        for worker, pending in zip(self.workers, self.pending, strict=True):
+            if pending and not worker.is_alive():
+                reason = f"the download process stopped (exit code {worker.exitcode})"
+                lost += [_Download(s, time.monotonic(), s.url, error=reason) for s in pending.values()]
+        return lost
+
+    def close(self) -> None:
+        for worker in self.workers:
+            if worker.is_alive():
+                worker.terminate()
+        self.done.close()
+        self.done.cancel_join_thread()
+
+
+def _process_context() -> Any:
+    """fork where it is safe, as it costs the workers no start-up; else spawn.
+
+    Forking a process that runs threads can deadlock, and macOS frameworks do not survive a
+    fork at all; on Linux, before this process has started any thread, it is sound.
+    """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    import sys
 
-    # spawn, not fork: forking a process that runs threads can deadlock.
-    return ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=multiprocessing.get_context("spawn"))
+    if sys.platform == "linux" and threading.active_count() == 1:
+        # What the workers will need, imported once here instead of once in each.
+        from subsample import net, parse  # noqa: F401
 
-
-def _parse(parser: Any, body: bytes, url: str, content_type: str | None) -> Any:
-    from subsample import parse
-
-    if parser is None:
-        return parse.parse_feed(body, url, content_type)
-    from concurrent.futures.process import BrokenProcessPool
-
-    try:
-        return parser.submit(parse.parse_feed, body, url, content_type).result()
-    except BrokenProcessPool:
-        raise FetchError("the parser process died on this feed") from None
+        parse.warm_up()
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
-def _download(paths: Paths, session: Any, source: Source, limits: Any, parser: Any = None) -> _Download:
+def _by_host(sources: list[Source], groups: int) -> list[list[Source]]:
+    """SOURCES in up to GROUPS groups of about equal size, all of a host in one group
+    (so that the per-host limit holds), each in the order given."""
+    by_host: dict[str, list[Source]] = {}
+    for s in sources:
+        by_host.setdefault(urlsplit(s.url).hostname or "", []).append(s)
+    chosen: dict[str, int] = {}
+    sizes = [0] * groups
+    for host, mine in sorted(by_host.items(), key=lambda kv: -len(kv[1])):
+        smallest = sizes.index(min(sizes))
+        chosen[host] = smallest
+        sizes[smallest] += len(mine)
+    out: list[list[Source]] = [[] for _ in range(groups)]
+    for s in sources:
+        out[chosen[urlsplit(s.url).hostname or ""]].append(s)
+    return [g for g in out if g]
+
+
+def _download_worker(paths: Paths, sources: list[Source], limits: Any, done: Any) -> None:
+    """A worker process: download and parse SOURCES, putting each outcome on DONE."""
+    import traceback
+
+    def put(d: _Download) -> None:
+        if d.crash is not None:  # a bug: its traceback, as text, is what can cross over
+            d.crash = RuntimeError("".join(traceback.format_exception(d.crash)))
+        done.put(d)
+
+    left = threading.Semaphore(0)
+
+    def put_and_count(d: _Download) -> None:
+        put(d)
+        left.release()
+
+    _download_in_threads(paths, sources, limits, put_and_count)
+    for _ in sources:
+        left.acquire()
+
+
+def _download_in_threads(
+    paths: Paths, sources: list[Source], limits: Any, put: Callable[[_Download], None]
+) -> Callable[[], None]:
+    """Start daemon threads that download and parse SOURCES, handing each outcome to PUT.
+
+    Returns a function that stops them taking further sources.
+    """
     from subsample import net
+
+    session = net.make_session(limits)
+    turns = _Turns(sources)
+
+    def work() -> None:
+        while (source := turns.next()) is not None:
+            try:
+                download = _download(paths, session, source, limits)
+            except BaseException as e:  # a bug: hand it over rather than hang the run
+                download = _Download(source, time.monotonic(), source.url, crash=e)
+            turns.release(source)
+            put(download)
+
+    # Daemon threads: a wedged download can never keep the process alive after the run.
+    for _ in range(min(MAX_WORKERS, len(sources))):
+        threading.Thread(target=work, daemon=True).start()
+
+    def stop() -> None:
+        turns.stop()
+        session.close()
+
+    return stop
+
+
+class _Turns:
+    """Hands sources to download threads in order, at most PER_HOST at once on any host."""
+
+    def __init__(self, sources: list[Source]) -> None:
+        self._pending = [(s, urlsplit(s.url).hostname or "") for s in sources]
+        self._busy: dict[str, int] = {}
+        self._changed = threading.Condition()
+        self._stopped = False
+
+    def next(self) -> Source | None:
+        """The next source whose host has room; None when there are no more (or on stop)."""
+        with self._changed:
+            while not self._stopped and self._pending:
+                for i, (source, host) in enumerate(self._pending):
+                    if self._busy.get(host, 0) < PER_HOST:
+                        del self._pending[i]
+                        self._busy[host] = self._busy.get(host, 0) + 1
+                        return source
+                self._changed.wait()
+            return None
+
+    def release(self, source: Source) -> None:
+        with self._changed:
+            self._busy[urlsplit(source.url).hostname or ""] -= 1
+            self._changed.notify_all()
+
+    def stop(self) -> None:
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
+
+
+def _download(paths: Paths, session: Any, source: Source, limits: Any) -> _Download:
+    from subsample import net, parse
 
     state = store.load_state(paths, source.id)
     # A permanent redirect recorded earlier is followed until the user changes the URL.
@@ -175,8 +348,10 @@ def _download(paths: Paths, session: Any, source: Source, limits: Any, parser: A
             # A feed may not redirect us into the local network unless it lives there.
             refuse_host=net.stay_outside_unless(source.url),
         )
+        d.size = len(d.response.body)
+        body, d.response.body = d.response.body, b""  # once parsed, only its size is kept
         if d.response.status == 200:
-            d.feed = _parse(parser, d.response.body, d.response.url, d.response.headers.get("content-type"))
+            d.feed = parse.parse_feed(body, d.response.url, d.response.headers.get("content-type"))
     except FetchError as e:
         d.error = str(e)
     except RecursionError:
@@ -197,8 +372,17 @@ class _Numbers:
         return first
 
 
-def _archive(paths: Paths, index: store.Index, d: _Download, now: datetime, numbers: _Numbers) -> FetchResult:
-    """The write phase of one source: posts, state and a history record (the caller holds the lock)."""
+def _archive(
+    paths: Paths,
+    index: store.Index,
+    d: _Download,
+    now: datetime,
+    numbers: _Numbers,
+    appended: list[tuple[Path, int]],
+) -> tuple[FetchResult, dict[str, Any], dict[str, Any]]:
+    """The write phase of one source: its new lines appended (not yet synced; noted in
+    APPENDED) and indexed. Returns the result, and the state and history record to save
+    once the lines are on disk. The caller holds the write lock."""
     source = d.source
     result = FetchResult(source=source.id)
     resp = d.response
@@ -228,24 +412,33 @@ def _archive(paths: Paths, index: store.Index, d: _Download, now: datetime, numb
         result.notes.append(f"feed has errors but was read: {d.feed.warning}")
 
     if d.feed is not None and d.error is None:
-        _archive_entries(index, source, d.feed.entries, now, result, numbers)
-    state = store.load_state(paths, source.id)
+        _archive_entries(index, source, d.feed.entries, d.feed.encoded, now, result, numbers, appended)
+    state = store.load_state(paths, source.id)  # again: another fetch may have saved it since
     _update_state(state, source, d, result, now, retry_after)
-    store.save_state(paths, source.id, state)
-    store.append_history(paths, source.id, _history_record(d, result, now, state))
-    if resp is not None and resp.status == 410:
-        config.set_value(paths, source.id, "enabled", False)
-    return result
+    return result, state, _history_record(d, result, now, state)
+
+
+def _record_outcome(paths: Paths, d: _Download, state: dict[str, Any], history: dict[str, Any]) -> None:
+    store.save_state(paths, d.source.id, state)
+    store.append_history(paths, d.source.id, history)
+    if d.response is not None and d.response.status == 410:
+        config.set_value(paths, d.source.id, "enabled", False)
 
 
 def _archive_entries(
     index: store.Index,
     source: Source,
     entries: list[dict[str, Any]],
+    encoded: list[bytes],
     now: datetime,
     result: FetchResult,
     numbers: _Numbers,
+    appended: list[tuple[Path, int]],
 ) -> None:
+    # Each entry's JSON as the parser made it, by key; the first of a repeated key, as _unique keeps.
+    json_by_key: dict[str, bytes] = {}
+    for entry, spelled in zip(entries, encoded, strict=False):
+        json_by_key.setdefault(entry["key"], spelled)
     entries = _unique(entries)
     result.seen = len(entries)
     if source.limit and len(entries) > source.limit:
@@ -282,10 +475,32 @@ def _archive_entries(
         last = numbers.take(len(new))
         records += [_record(e, source.id, last + i, 1, stamp, stamp) for i, e in enumerate(new, start=1)]
     if records:
-        lines = [store.encode(r) for r in records]
-        start = append_lines(index.paths.archive(source.id), lines)
+        lines = [_line(r, json_by_key.get(r["key"])) for r in records]
+        path = index.paths.archive(source.id)
+        start = append_lines(path, lines, durable=False)
+        appended.append((path, start))
         index.add_appended(source.id, start, lines, records)
     result.new, result.updated = len(new), len(revised)
+
+
+def _line(record: dict[str, Any], entry_json: bytes | None) -> bytes:
+    """store.encode(RECORD), made by splicing the entry's ready JSON after the archive's fields.
+
+    A renamed entry (its key aliased to an older guid) has no ready JSON and is encoded whole.
+    """
+    if entry_json is None or len(entry_json) < 3:
+        return store.encode(record)
+    head = (
+        f'{{"n":{record["n"]:d},"source":{_json_str(record["source"])},"revision":{record["revision"]:d},'
+        f'"first_seen":{_json_str(record["first_seen"])},"archived":{_json_str(record["archived"])},'
+    )
+    return head.encode() + entry_json[1:] + b"\n"
+
+
+def _json_str(value: str) -> str:
+    from json.encoder import encode_basestring
+
+    return str(encode_basestring(value))
 
 
 def _record(
@@ -374,7 +589,7 @@ def _history_record(
         "final_url": resp.url if resp is not None else None,
         "status": result.status,
         "not_modified": result.not_modified,
-        "bytes": len(resp.body) if resp is not None else 0,
+        "bytes": d.size,
         "seen": result.seen,
         "new": result.new,
         "updated": result.updated,
