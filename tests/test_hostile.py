@@ -249,3 +249,18 @@ def test_urls_that_are_not_urls_are_kept_not_fatal(run, home, httpserver):
     assert run("read", str(post["n"]), "--no-pager").exit_code == 0
     r = run("gallery", "bad", "--download")
     assert r.exit_code == 1 and "not a valid URL" in r.stderr and "Traceback" not in r.output
+
+
+def test_json_feed_with_lone_surrogates_is_archived_with_replacement_characters(run, home, httpserver):
+    # JSON may escape half of a UTF-16 pair; such text cannot be written as UTF-8.
+    body = (
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "S\\udc00", "items": [{"id": "1",'
+        ' "title": "half \\ud800 pair", "content_html": "<p>\\udfff</p>", "tags": ["\\ud83d\\ude00", "\\ud83d"]}]}'
+    )
+    httpserver.expect_request("/j").respond_with_data(body, content_type="application/feed+json")
+    run("add", "sur", "rss", httpserver.url_for("/j"))
+    r = run("fetch")
+    assert r.exit_code == 0, r.output
+    [post] = archive_lines(home, "sur")
+    assert post["title"] == "half \ufffd pair" and post["tags"] == ["\U0001f600", "\ufffd"]
+    assert run("read", str(post["n"]), "--no-pager").exit_code == 0

@@ -292,9 +292,33 @@ def test_archive_lines_spliced_from_ready_entry_json_equal_whole_encoding(
 ) -> None:
     from subsample import store, update
 
-    entry = parse.make_entry(
+    entry, spelled = parse.make_entry(
         id=None, link=None, title=title, author=None, published=None, updated=None, summary=None,
         content=content, tags=[], enclosures=[], extra_images=[],
     )  # fmt: skip
     record = update._record(entry, "src", n, 2, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z")
-    assert update._line(record, parse.encode_entry(entry)) == store.encode(record)
+    assert update._line(record, spelled) == store.encode(record)
+    assert entry["hash"] == parse.content_hash(entry)
+
+
+DATES = st.one_of(
+    st.builds(
+        "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}".format,
+        st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.integers(0, 25), st.integers(0, 61),
+        st.integers(0, 61), st.sampled_from(["Z", "+00:00", "-05:30", "+14:00", "+25:99", ""]),
+    ),
+    st.builds(
+        "{}{} {} {:04d} {:02d}:{:02d}:{:02d} {}".format,
+        st.sampled_from(["", "Tue, ", "Sun, "]), st.integers(0, 32),
+        st.sampled_from(["Jan", "Feb", "Jun", "Dec", "Foo"]), st.integers(0, 9999), st.integers(0, 25),
+        st.integers(0, 61), st.integers(0, 61), st.sampled_from(["GMT", "UT", "UTC", "Z", "+0000", "-0800", "+0530", "EST"]),
+    ),
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(date=DATES)
+def test_dates_read_as_feedparser_reads_them(date: str) -> None:
+    from feedparser.datetimes import _parse_date
+
+    assert parse._iso(fastxml._date(date)) == parse._iso(_parse_date(date))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from datetime import UTC
 from typing import Any
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -493,10 +494,54 @@ def _entry_link(value: str) -> str:
     return _AMP_REF.sub(r"&\1", value.replace("&amp;", "&"))
 
 
+_ISO_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(Z|[+-]\d\d:\d\d)\Z")
+_RFC822_DATE = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"(\d{4}) (\d\d):(\d\d):(\d\d) (GMT|UTC?|Z|[+-]\d{4})\Z"
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1
+    )
+}
+
+
 def _date(value: str) -> Any:
+    """feedparser's date for VALUE (a UTC struct_time, or None).
+
+    The two shapes nearly every feed uses are read here; anything else, and any value
+    these readings reject, goes to feedparser's own parser.
+    """
+    if not value:
+        return None
+    try:
+        if m := _ISO_DATE.match(value):
+            y, mo, d, h, mi, sec, zone = m.groups()
+            offset = (
+                0 if zone == "Z" else (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 60 + int(zone[4:]))
+            )
+            return _utc(int(y), int(mo), int(d), int(h), int(mi), int(sec), offset)
+        if m := _RFC822_DATE.match(value):
+            d, mon, y, h, mi, sec, zone = m.groups()
+            offset = (
+                0
+                if zone[0] not in "+-"
+                else (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 60 + int(zone[3:]))
+            )
+            return _utc(int(y), _MONTHS[mon], int(d), int(h), int(mi), int(sec), offset)
+    except (ValueError, OverflowError):
+        pass
     from feedparser.datetimes import _parse_date
 
-    return _parse_date(value) if value else None
+    return _parse_date(value)
+
+
+def _utc(y: int, mo: int, d: int, h: int, mi: int, sec: int, offset_minutes: int) -> Any:
+    from datetime import datetime, timedelta, timezone
+
+    local = datetime(y, mo, d, h, mi, sec, tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    return local.astimezone(UTC).timetuple()
 
 
 def _looks_like_html(value: str) -> bool:

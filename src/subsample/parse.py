@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from json.encoder import encode_basestring as _encode_string
 from typing import Any
 
 from subsample.errors import FetchError
@@ -48,7 +49,6 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
         feed = parse_json_feed(body)
     else:
         feed = _parse_xml(body, url, content_type)
-    feed.encoded = [encode_entry(e) for e in feed.entries]
     return feed
 
 
@@ -61,8 +61,8 @@ def warm_up() -> None:
 
 
 def encode_entry(entry: Entry) -> bytes:
-    """ENTRY as JSON, spelled as store.encode spells archive records."""
-    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+    """ENTRY as JSON, spelled as store.encode spells archive records (make_entry's JSON)."""
+    return _COMPACT.encode(entry).encode()
 
 
 # -- XML feeds through feedparser -----------------------------------------------------
@@ -105,16 +105,18 @@ def parse_with_feedparser(body: bytes, url: str, content_type: str | None) -> Pa
 def _parsed(d: Any, url: str, warning: str | None) -> ParsedFeed:
     """A ParsedFeed from feedparser's result (or the fast reader's copy of its shape)."""
     feed = d.get("feed", {})
+    made = [_entry_from_feedparser(e, url) for e in d["entries"]]
     return ParsedFeed(
         title=_text_of(feed, "title"),
         link=_str(feed.get("link")),
         format=str(d.get("version") or "unknown"),
-        entries=[_entry_from_feedparser(e, url) for e in d["entries"]],
+        entries=[entry for entry, _ in made],
         warning=warning,
+        encoded=[spelled for _, spelled in made],
     )
 
 
-def _entry_from_feedparser(e: Any, base: str) -> Entry:
+def _entry_from_feedparser(e: Any, base: str) -> tuple[Entry, bytes]:
     content = None
     for c in e.get("content") or []:
         if _str(c.get("value")) and (content is None or "html" in str(c.get("type", ""))):
@@ -178,6 +180,8 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
         raise FetchError(f"the response is not a feed (bad JSON: {_one_line(str(e))})") from None
     if not isinstance(doc, dict) or "jsonfeed.org/version" not in str(doc.get("version", "")):
         raise FetchError("the response is JSON but not a JSON Feed")
+    if _SURROGATE_ESCAPE.search(body):
+        doc = _without_lone_surrogates(doc)
     items = doc.get("items")
     warning = None if isinstance(items, list) else "JSON Feed without an items list"
     entries = []
@@ -220,9 +224,37 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
         title=_str(doc.get("title")),
         link=_str(doc.get("home_page_url")),
         format="json" + str(doc.get("version", "")).rsplit("/", 1)[-1],
-        entries=entries,
+        entries=[entry for entry, _ in entries],
         warning=warning,
+        encoded=[spelled for _, spelled in entries],
     )
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _without_lone_surrogates(doc: Any) -> Any:
+    """DOC with every lone surrogate (JSON allows "\\ud800", UTF-8 does not) made U+FFFD."""
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+
+    root = [doc]
+    stack: list[Any] = [root]
+    while stack:  # no recursion: the document may be nested as deep as json.loads allows
+        node = stack.pop()
+        keys = range(len(node)) if isinstance(node, list) else list(node)
+        for k in keys:
+            value = node[k]
+            if isinstance(node, dict) and isinstance(k, str) and fix(k) != k:
+                del node[k]
+                k = fix(k)
+            node[k] = fix(value)
+            if isinstance(value, dict | list):
+                stack.append(value)
+    return root[0]
 
 
 # -- the shared entry shape --------------------------------------------------------
@@ -241,7 +273,11 @@ def make_entry(
     tags: list[str],
     enclosures: list[dict[str, Any]],
     extra_images: list[dict[str, Any]],
-) -> Entry:
+) -> tuple[Entry, bytes]:
+    """An entry in the archive's shape, with its content hash, and its JSON (encode_entry).
+
+    The long texts are JSON-encoded once, for both the hash and the JSON.
+    """
     images = extra_images + [
         {"url": e["url"], "alt": None} for e in enclosures if str(e.get("type") or "").startswith("image/")
     ]
@@ -266,8 +302,30 @@ def make_entry(
         "enclosures": enclosures,
         "images": unique,
     }
-    entry["hash"] = content_hash(entry)
-    return entry
+    spelled = {k: _json_text(entry[k]) for k in ("title", "link", "content", "summary")}
+    entry["hash"] = _digest(
+        f"[{spelled['title']}, {spelled['link']}, {spelled['content']}, {spelled['summary']}]"
+    )
+    parts = [
+        f'"{k}":{spelled[k] if k in spelled else _json_text(entry[k])}'
+        for k in ("key", "id", "title", "link", "author", "published", "updated", "summary", "content")
+    ]
+    parts += [
+        f'"{k}":{_COMPACT.encode(entry[k]) if entry[k] else "[]"}' for k in ("tags", "enclosures", "images")
+    ]
+    parts.append(f'"hash":"{entry["hash"]}"')
+    return entry, ("{" + ",".join(parts) + "}").encode()
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # store.encode's spelling
+
+
+def _json_text(value: str | None) -> str:
+    return "null" if value is None else str(_encode_string(value))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def post_key(id: str | None, link: str | None, title: str | None, date: str | None) -> str:
@@ -281,9 +339,12 @@ def post_key(id: str | None, link: str | None, title: str | None, date: str | No
 
 
 def content_hash(entry: Entry) -> str:
-    """A digest of what a reader sees; a change here makes a new revision."""
+    """A digest of what a reader sees; a change here makes a new revision.
+
+    (make_entry computes the same digest from strings it has encoded already.)
+    """
     fields = [entry.get(k) for k in ("title", "link", "content", "summary")]
-    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()[:32]
+    return _digest(json.dumps(fields, ensure_ascii=False))
 
 
 # -- small helpers -------------------------------------------------------------------
