@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import heapq
 import socket
 import threading
 import time
@@ -59,18 +60,18 @@ class _Deadline:
 
     def __init__(self, seconds: float) -> None:
         self.expired = False
+        self.over = False  # the request finished: the watchdog may forget it
+        self._seconds = seconds
         self._conns: list[Any] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
 
     def __enter__(self) -> _Deadline:
         _watch.deadline = self
-        self._timer.start()
+        _watchdog.add(time.monotonic() + self._seconds, self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
+        self.over = True
         _watch.deadline = None
 
     def track(self, conn: Any) -> None:
@@ -79,7 +80,7 @@ class _Deadline:
             if self.expired:
                 self._shut(conn)
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
         with self._lock:
             self.expired = True
             for conn in self._conns:
@@ -92,6 +93,43 @@ class _Deadline:
             # shutdown() wakes a recv() blocked in another thread; close() would not.
             with contextlib.suppress(OSError):
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _Watchdog:
+    """One thread that fires every request's deadline (a timer thread per request cost
+    more than the request itself on a fetch of hundreds of 304s)."""
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, _Deadline]] = []
+        self._changed = threading.Condition()
+        self._count = 0
+        self._thread: threading.Thread | None = None
+
+    def add(self, when: float, deadline: _Deadline) -> None:
+        with self._changed:
+            self._count += 1
+            heapq.heappush(self._due, (when, self._count, deadline))
+            if self._thread is None or not self._thread.is_alive():  # none yet, or forked
+                self._thread = threading.Thread(target=self._run, name="deadlines", daemon=True)
+                self._thread.start()
+            self._changed.notify()
+
+    def _run(self) -> None:
+        with self._changed:
+            while True:
+                while self._due and self._due[0][2].over:
+                    heapq.heappop(self._due)
+                if not self._due:
+                    self._changed.wait()
+                    continue
+                left = self._due[0][0] - time.monotonic()
+                if left > 0:
+                    self._changed.wait(left)
+                    continue
+                heapq.heappop(self._due)[2].fire()
+
+
+_watchdog = _Watchdog()
 
 
 class _WatchedPool(HTTPConnectionPool):

@@ -7,7 +7,6 @@ two `subsample fetch` runs at once neither duplicate nor lose posts.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import queue
 import threading
@@ -30,9 +29,9 @@ from subsample.times import iso_utc, parse_iso
 MAX_WORKERS = 32  # download threads, at most PER_HOST of them on any one host
 PER_HOST = 2
 MAX_BACKOFF = 7 * 86400
-# From this many sources to download in full on, downloading and parsing move to worker
-# processes (each with its own threads and hosts), so that this process only archives:
-# with both in one process, the parsing threads and the archive writes queue for one GIL.
+# From this many sources on, downloading and parsing move to worker processes (each with
+# its own threads and hosts) where that pays (_worth_processes), so that this process only
+# archives: in one process, download threads and archive writes queue for one GIL.
 PROCESSES_FROM = 16
 MAX_PROCESSES = 4
 BATCH_WAIT, BATCH_SIZE = 0.2, 100  # seconds and sources: how long a batch may gather
@@ -84,11 +83,8 @@ def fetch_sources(
     if not sources:
         return []
     cores = os.cpu_count() or 1
-    # Worker processes pay off where there is parsing to do: sources with no ETag or
-    # Last-Modified yet (a first fetch, say) will be downloaded and parsed in full.
-    unconditional = sum(1 for s in sources if not _has_validator(store.load_state(paths, s.id)))
     arrivals: _Arrivals
-    if unconditional >= PROCESSES_FROM and cores >= 2:
+    if cores >= 2 and len(sources) >= PROCESSES_FROM and _worth_processes(paths, sources):
         arrivals = _InProcesses(paths, sources, limits, min(cores, MAX_PROCESSES))
     else:
         arrivals = _InThreads(paths, sources, limits)
@@ -129,54 +125,39 @@ def fetch_sources(
     return [results[s.id] for s in sources]
 
 
+def _worth_processes(paths: Paths, sources: list[Source]) -> bool:
+    """Whether worker processes will pay for themselves.
+
+    Forked workers cost next to nothing to start, and spread even the HTTP work of a
+    fetch of 304s over the cores. Spawned ones start a new Python each; that pays off only
+    where there is parsing to do: sources with no ETag or Last-Modified yet (a first
+    fetch, say), which will be downloaded and parsed in full.
+    """
+    if _can_fork():
+        return True
+    unconditional = [s for s in sources if not _has_validator(store.load_state(paths, s.id))]
+    return len(unconditional) >= PROCESSES_FROM
+
+
 def _has_validator(state: dict[str, Any]) -> bool:
     return bool(state.get("etag") or state.get("last_modified"))
+
+
+def _can_fork() -> bool:
+    """Forking a process that runs threads can deadlock, and macOS frameworks do not survive
+    a fork at all; on Linux, before this process has started any thread, it is sound."""
+    import sys
+
+    return sys.platform == "linux" and threading.active_count() == 1
 
 
 class _Arrivals:
     """Downloads as they finish, handed to the archiving loop in batches."""
 
-    def batch(self) -> list[_Download]:
-        """At least one finished download, and any others that are waiting."""
-        raise NotImplementedError
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-
-class _InThreads(_Arrivals):
-    def __init__(self, paths: Paths, sources: list[Source], limits: Any) -> None:
-        self.done: queue.Queue[_Download] = queue.Queue()
-        self.stop = _download_in_threads(paths, sources, limits, self.done.put)
+    done: Any  # a queue.Queue or multiprocessing Queue of _Download
 
     def batch(self) -> list[_Download]:
-        batch = [self.done.get()]
-        with contextlib.suppress(queue.Empty):
-            while True:
-                batch.append(self.done.get_nowait())
-        return batch
-
-    def close(self) -> None:
-        self.stop()
-
-
-class _InProcesses(_Arrivals):
-    """Worker processes that download and parse, each for its own hosts, with threads."""
-
-    def __init__(self, paths: Paths, sources: list[Source], limits: Any, processes: int) -> None:
-        context = _process_context()
-        self.done: Any = context.Queue()
-        self.pending: list[dict[str, Source]] = []
-        self.workers: list[Any] = []
-        for group in _by_host(sources, processes):
-            worker = context.Process(
-                target=_download_worker, args=(paths, group, limits, self.done), daemon=True
-            )
-            worker.start()
-            self.workers.append(worker)
-            self.pending.append({s.id: s for s in group})
-
-    def batch(self) -> list[_Download]:
+        """At least one finished download, and any others that arrive within BATCH_WAIT."""
         batch: list[_Download] = []
         while not batch:
             try:
@@ -188,20 +169,58 @@ class _InProcesses(_Arrivals):
             except queue.Empty:
                 pass
             if not batch:
-                batch = self._lost()
-        for d in batch:
-            for pending in self.pending:
-                pending.pop(d.source.id, None)
+                batch = self.lost()
+        self.arrived(batch)
         return batch
 
-    def _lost(self) -> list[_Download]:
-        """Failures for the sources of a worker that died before reporting them all."""
+    def lost(self) -> list[_Download]:
+        """Failures for sources whose downloader is gone without a word."""
+        return []
+
+    def arrived(self, batch: list[_Download]) -> None:
+        pass
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class _InThreads(_Arrivals):
+    def __init__(self, paths: Paths, sources: list[Source], limits: Any) -> None:
+        self.done: queue.Queue[_Download] = queue.Queue()
+        self.stop = _download_in_threads(paths, sources, limits, self.done.put)
+
+    def close(self) -> None:
+        self.stop()
+
+
+class _InProcesses(_Arrivals):
+    """Worker processes that download and parse, each for its own hosts, with threads."""
+
+    def __init__(self, paths: Paths, sources: list[Source], limits: Any, processes: int) -> None:
+        context = _process_context()
+        self.done = context.Queue()
+        self.pending: list[dict[str, Source]] = []
+        self.workers: list[Any] = []
+        for group in _by_host(sources, processes):
+            worker = context.Process(
+                target=_download_worker, args=(paths, group, limits, self.done), daemon=True
+            )
+            worker.start()
+            self.workers.append(worker)
+            self.pending.append({s.id: s for s in group})
+
+    def lost(self) -> list[_Download]:
         lost = []
         for worker, pending in zip(self.workers, self.pending, strict=True):
             if pending and not worker.is_alive():
                 reason = f"the download process stopped (exit code {worker.exitcode})"
                 lost += [_Download(s, time.monotonic(), s.url, error=reason) for s in pending.values()]
         return lost
+
+    def arrived(self, batch: list[_Download]) -> None:
+        for d in batch:
+            for pending in self.pending:
+                pending.pop(d.source.id, None)
 
     def close(self) -> None:
         for worker in self.workers:
@@ -212,15 +231,10 @@ class _InProcesses(_Arrivals):
 
 
 def _process_context() -> Any:
-    """fork where it is safe, as it costs the workers no start-up; else spawn.
-
-    Forking a process that runs threads can deadlock, and macOS frameworks do not survive a
-    fork at all; on Linux, before this process has started any thread, it is sound.
-    """
+    """fork where it is safe (_can_fork), as it costs the workers no start-up; else spawn."""
     import multiprocessing
-    import sys
 
-    if sys.platform == "linux" and threading.active_count() == 1:
+    if _can_fork():
         # What the workers will need, imported once here instead of once in each.
         from subsample import net, parse  # noqa: F401
 
