@@ -1,4 +1,4 @@
 from subsample.cli import main
 
-if __name__ == "__main__":  # guarded: parser worker processes import this module too
+if __name__ == "__main__":  # guarded: spawned worker processes import this module too
     main()

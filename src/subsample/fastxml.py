@@ -139,14 +139,8 @@ def _rss_item(item: Any) -> dict[str, Any]:
     if item.attrib:
         raise Unsupported
     e: dict[str, Any] = {}
-    seen: set[str] = set()
     link = guid_link = None
-    for el in item:
-        tag = el.tag
-        if tag in _ONCE:
-            if tag in seen:
-                raise Unsupported
-            seen.add(tag)
+    for tag, el in _children(item):
         if tag == "title":
             _title(e, el, "text/plain", guess=True)
         elif tag == "link":
@@ -213,14 +207,8 @@ def _atom_entry(entry: Any) -> dict[str, Any]:
     if entry.attrib:
         raise Unsupported
     e: dict[str, Any] = {}
-    seen: set[str] = set()
     id_link = None
-    for el in entry:
-        tag = el.tag
-        if tag in _ONCE:
-            if tag in seen:
-                raise Unsupported
-            seen.add(tag)
+    for tag, el in _children(entry):
         if tag == ATOM + "id":
             id_link = _guid(e, el)
         elif tag == ATOM + "title":
@@ -322,13 +310,7 @@ def _rdf_item(item: Any) -> dict[str, Any]:
     about = item.get(RDF + "about")
     if about:
         e["id"] = about  # feedparser takes rdf:about as the id, as it stands
-    seen: set[str] = set()
-    for el in item:
-        tag = el.tag
-        if tag in _ONCE:
-            if tag in seen:
-                raise Unsupported
-            seen.add(tag)
+    for tag, el in _children(item):
         if tag == RSS1 + "title":
             _title(e, el, "text/plain", guess=True)
         elif tag == RSS1 + "link":
@@ -355,12 +337,25 @@ def _rdf_item(item: Any) -> dict[str, Any]:
 
 # -- fields shared by the formats ------------------------------------------------------------
 
-# A second one of these in an entry: feedparser's choice between them is not worth copying.
+# Fields an entry has once: feedparser's choice between two of them is not worth copying.
 _ONCE = {
     "title", "link", "guid", "pubDate", "description", DC + "date", ATOM + "updated", CONTENT + "encoded",
     ATOM + "id", ATOM + "title", ATOM + "published", ATOM + "summary", ATOM + "content", ATOM + "author",
     RSS1 + "title", RSS1 + "link", RSS1 + "description",
 }  # fmt: skip
+
+
+def _children(parent: Any) -> Any:
+    """(tag, element) for each child of an item or entry; a second of any field in _ONCE
+    is feedparser's to resolve."""
+    seen: set[str] = set()
+    for el in parent:
+        tag = el.tag
+        if tag in _ONCE:
+            if tag in seen:
+                raise Unsupported
+            seen.add(tag)
+        yield tag, el
 
 
 def _common(e: dict[str, Any], el: Any) -> None:

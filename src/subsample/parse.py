@@ -60,11 +60,6 @@ def warm_up() -> None:
     from subsample import fastxml  # noqa: F401
 
 
-def encode_entry(entry: Entry) -> bytes:
-    """ENTRY as JSON, spelled as store.encode spells archive records (make_entry's JSON)."""
-    return _COMPACT.encode(entry).encode()
-
-
 # -- XML feeds through feedparser -----------------------------------------------------
 
 
@@ -274,7 +269,8 @@ def make_entry(
     enclosures: list[dict[str, Any]],
     extra_images: list[dict[str, Any]],
 ) -> tuple[Entry, bytes]:
-    """An entry in the archive's shape, with its content hash, and its JSON (encode_entry).
+    """An entry in the archive's shape, with its content hash, and its JSON as store.encode
+    would spell it (the fetch splices it into the archive line).
 
     The long texts are JSON-encoded once, for both the hash and the JSON.
     """
