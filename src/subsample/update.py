@@ -265,20 +265,17 @@ def _download_worker(paths: Paths, sources: list[Source], limits: Any, done: Any
     """A worker process: download and parse SOURCES, putting each outcome on DONE."""
     import traceback
 
+    sent = threading.Semaphore(0)
+
     def put(d: _Download) -> None:
         if d.crash is not None:  # a bug: its traceback, as text, is what can cross over
             d.crash = RuntimeError("".join(traceback.format_exception(d.crash)))
         done.put(d)
+        sent.release()
 
-    left = threading.Semaphore(0)
-
-    def put_and_count(d: _Download) -> None:
-        put(d)
-        left.release()
-
-    _download_in_threads(paths, sources, limits, put_and_count)
-    for _ in sources:
-        left.acquire()
+    _download_in_threads(paths, sources, limits, put)
+    for _ in sources:  # the process ends (and its queue is flushed) once all are sent
+        sent.acquire()
 
 
 def _download_in_threads(
