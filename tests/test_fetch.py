@@ -311,6 +311,28 @@ def test_many_sources_are_fetched_by_worker_processes_with_the_same_result(run, 
         numbers += [p["n"] for p in posts]
     assert sorted(numbers) == list(range(1, 2 * count + 1))
 
+    # A CMS migration: new guids, same links and titles, one body edited. The workers send
+    # only what archiving needs besides each entry's JSON; a renamed post must keep its
+    # number and key, and its revision must carry the whole new body.
+    httpserver.clear_all_handlers()
+    for i in range(count):
+        httpserver.expect_request(f"/f{i}").respond_with_data(
+            rss(
+                [
+                    item(2, guid=f"new-{i}-2", html=f"<p>Edited {i} &amp; more.</p>"),
+                    item(1, guid=f"new-{i}-1"),
+                ]
+            )
+        )
+    httpserver.expect_request("/bad").respond_with_data("<html>not a feed</html>", content_type="text/html")
+    r = run("fetch", "--force")
+    assert f"0 new, {count} updated" in r.stdout, r.output
+    for i in range(count):
+        posts = archive_lines(home, f"s{i}")
+        assert [(p["key"], p["revision"]) for p in posts] == [(f"{i}-1", 1), (f"{i}-2", 1), (f"{i}-2", 2)]
+        assert posts[2]["content"] == f"<p>Edited {i} &amp; more.</p>" and posts[2]["n"] == posts[1]["n"]
+        assert posts[2]["title"] == "Post number 2" and posts[2]["link"] == "https://example.org/p/2"
+
 
 def test_308_is_remembered_until_the_user_changes_the_url(run, home, httpserver):
     httpserver.expect_request("/old").respond_with_data(

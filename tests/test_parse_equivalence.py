@@ -7,6 +7,7 @@ two readers (a feed that turns malformed for a day goes to feedparser, say).
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 from pathlib import Path
@@ -299,6 +300,12 @@ def test_archive_lines_spliced_from_ready_entry_json_equal_whole_encoding(
     record = update._record(entry, "src", n, 2, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z")
     assert update._line(record, spelled) == store.encode(record)
     assert entry["hash"] == parse.content_hash(entry)
+    # Renamed to an older post's key (a guid migration): the line carries the kept key.
+    feed_key, record["key"] = record["key"], f"old {title}"
+    assert update._line(record, spelled, feed_key) == store.encode(record)
+    # JSON not spelled as make_entry spells it still makes the same line, the long way.
+    respelled = store.encode(json.loads(spelled)).rstrip(b"\n")
+    assert update._line(record, respelled.replace(b'{"key"', b'{ "key"'), feed_key) == store.encode(record)
 
 
 DATES = st.one_of(

@@ -7,6 +7,8 @@ two `subsample fetch` runs at once neither duplicate nor lose posts.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import queue
 import threading
@@ -14,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -109,6 +112,7 @@ def fetch_sources(
                 appended: list[tuple[Path, int]] = []
                 for download in batch:
                     archived.append(_archive(paths, index, download, now(), numbers, appended))
+                    arrivals.collect()  # keep the workers' pipes flowing meanwhile
                 # The new lines reach the disk (in parallel: one fsync waits for another's
                 # journal commit) before any state says their feed was read.
                 sync_appended(appended)
@@ -154,24 +158,32 @@ def _can_fork() -> bool:
 class _Arrivals:
     """Downloads as they finish, handed to the archiving loop in batches."""
 
-    done: Any  # a queue.Queue or multiprocessing Queue of _Download
+    def __init__(self) -> None:
+        self.backlog: list[_Download] = []
 
     def batch(self) -> list[_Download]:
-        """At least one finished download, and any others that arrive within BATCH_WAIT."""
-        batch: list[_Download] = []
-        while not batch:
-            try:
-                batch.append(self.done.get(timeout=0.5))
-                # Gather for a moment: each batch costs a lock and an index catch-up.
-                until = time.monotonic() + BATCH_WAIT
-                while len(batch) < BATCH_SIZE and (left := until - time.monotonic()) > 0:
-                    batch.append(self.done.get(timeout=left))
-            except queue.Empty:
-                pass
-            if not batch:
-                batch = self.lost()
+        """Up to BATCH_SIZE finished downloads: those already here; if none, at least one
+        and any others that arrive within BATCH_WAIT (each batch costs a lock and an
+        index catch-up, so an idle loop gathers for a moment)."""
+        self.collect()
+        if not self.backlog:
+            while not self.backlog:
+                self.collect(timeout=0.5)
+                if not self.backlog:
+                    self.backlog = self.lost()
+            until = time.monotonic() + BATCH_WAIT
+            while len(self.backlog) < BATCH_SIZE and (left := until - time.monotonic()) > 0:
+                self.collect(timeout=left)
+        batch, self.backlog = self.backlog[:BATCH_SIZE], self.backlog[BATCH_SIZE:]
         self.arrived(batch)
         return batch
+
+    def collect(self, timeout: float = 0) -> None:
+        """Move finished downloads to the backlog, waiting up to TIMEOUT for the first.
+
+        The archiving loop also calls this between sources, so that downloads never wait
+        on it to be heard."""
+        raise NotImplementedError
 
     def lost(self) -> list[_Download]:
         """Failures for sources whose downloader is gone without a word."""
@@ -186,28 +198,70 @@ class _Arrivals:
 
 class _InThreads(_Arrivals):
     def __init__(self, paths: Paths, sources: list[Source], limits: Any) -> None:
+        super().__init__()
         self.done: queue.Queue[_Download] = queue.Queue()
         self.stop = _download_in_threads(paths, sources, limits, self.done.put)
+
+    def collect(self, timeout: float = 0) -> None:
+        try:
+            self.backlog.append(self.done.get(timeout=timeout) if timeout > 0 else self.done.get_nowait())
+            while True:
+                self.backlog.append(self.done.get_nowait())
+        except queue.Empty:
+            pass
 
     def close(self) -> None:
         self.stop()
 
 
 class _InProcesses(_Arrivals):
-    """Worker processes that download and parse, each for its own hosts, with threads."""
+    """Worker processes that download and parse, each for its own hosts, with threads.
+
+    Each worker writes its outcomes to a pipe of its own, as frames (8-byte length, then
+    the pickle) sent straight from the thread that made them. This process reads whatever
+    has arrived without ever blocking on a frame half-written by a worker that was killed
+    mid-send; a dead worker is noticed by is_alive(). (A multiprocessing.Queue's feeder
+    thread starved for the GIL behind the parsing threads and held outcomes back for
+    seconds, and one shared pipe is corrupted for all by a worker killed mid-write.)
+    """
 
     def __init__(self, paths: Paths, sources: list[Source], limits: Any, processes: int) -> None:
+        super().__init__()
         context = _process_context()
-        self.done = context.Queue()
+        self.readers: list[Any] = []
+        self.frames: dict[int, bytearray] = {}  # by reader fd: bytes of a frame not yet whole
         self.pending: list[dict[str, Source]] = []
         self.workers: list[Any] = []
         for group in _by_host(sources, processes):
+            reader, writer = context.Pipe(duplex=False)
+            _widen_pipe(writer.fileno())
             worker = context.Process(
-                target=_download_worker, args=(paths, group, limits, self.done), daemon=True
+                target=_download_worker, args=(paths, group, limits, writer), daemon=True
             )
             worker.start()
+            writer.close()  # the worker has its own copy
             self.workers.append(worker)
+            self.readers.append(reader)
+            self.frames[reader.fileno()] = bytearray()
             self.pending.append({s.id: s for s in group})
+
+    def collect(self, timeout: float = 0) -> None:
+        import pickle
+        from multiprocessing.connection import wait
+
+        ready: list[Any] = wait(self.readers, timeout)
+        for reader in ready:
+            fd = reader.fileno()
+            chunk = os.read(fd, 1 << 20)  # what is there, without waiting for more
+            if not chunk:  # the worker is done (or gone: lost() will say)
+                self.readers.remove(reader)
+                reader.close()
+                continue
+            buf = self.frames[fd]
+            buf += chunk
+            while len(buf) >= 8 and len(buf) >= 8 + (size := int.from_bytes(buf[:8], "big")):
+                self.backlog.append(pickle.loads(buf[8 : 8 + size]))
+                del buf[: 8 + size]
 
     def lost(self) -> list[_Download]:
         lost = []
@@ -226,8 +280,17 @@ class _InProcesses(_Arrivals):
         for worker in self.workers:
             if worker.is_alive():
                 worker.terminate()
-        self.done.close()
-        self.done.cancel_join_thread()
+        for reader in self.readers:
+            reader.close()
+
+
+def _widen_pipe(fd: int) -> None:
+    """Room for a few outcomes in the pipe (Linux; 64 KiB otherwise), so that a worker
+    rarely waits for this process to read."""
+    import fcntl
+
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
 
 
 def _process_context() -> Any:
@@ -261,21 +324,40 @@ def _by_host(sources: list[Source], groups: int) -> list[list[Source]]:
     return [g for g in out if g]
 
 
-def _download_worker(paths: Paths, sources: list[Source], limits: Any, done: Any) -> None:
-    """A worker process: download and parse SOURCES, putting each outcome on DONE."""
+def _download_worker(paths: Paths, sources: list[Source], limits: Any, writer: Any) -> None:
+    """A worker process: download and parse SOURCES, writing each outcome to WRITER as a
+    frame (see _InProcesses)."""
+    import pickle
     import traceback
 
+    os.nice(10)
+    fd = writer.fileno()
+    sending = threading.Lock()
     sent = threading.Semaphore(0)
 
     def put(d: _Download) -> None:
         if d.crash is not None:  # a bug: its traceback, as text, is what can cross over
             d.crash = RuntimeError("".join(traceback.format_exception(d.crash)))
-        done.put(d)
+        if d.feed is not None:
+            d.feed.entries = [_slim(e) for e in d.feed.entries]
+        data = pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL)
+        frame = memoryview(len(data).to_bytes(8, "big") + data)
+        with sending:  # one frame at a time; a full pipe blocks only this thread
+            while frame:
+                frame = frame[os.write(fd, frame) :]
         sent.release()
 
     _download_in_threads(paths, sources, limits, put)
-    for _ in sources:  # the process ends (and its queue is flushed) once all are sent
+    for _ in sources:  # the process ends once all are sent
         sent.acquire()
+
+
+# What archiving needs of an entry besides its ready JSON: the texts stay in the worker.
+_SLIM = ("key", "title", "link", "published", "updated", "hash")
+
+
+def _slim(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: entry[k] for k in _SLIM if k in entry}
 
 
 def _download_in_threads(
@@ -300,7 +382,10 @@ def _download_in_threads(
             put(download)
 
     # Daemon threads: a wedged download can never keep the process alive after the run.
-    for _ in range(min(MAX_WORKERS, len(sources))):
+    # No more of them than the hosts can take at once: an idle thread still wakes at every
+    # release, and 32 threads on one GIL cost more than they wait.
+    hosts = len({urlsplit(s.url).hostname for s in sources})
+    for _ in range(min(MAX_WORKERS, len(sources), hosts * PER_HOST)):
         threading.Thread(target=work, daemon=True).start()
 
     def stop() -> None:
@@ -446,9 +531,10 @@ def _archive_entries(
     numbers: _Numbers,
     appended: list[tuple[Path, int]],
 ) -> None:
-    # Each entry's JSON as the parser made it, by key; the first of a repeated key, as _unique keeps.
+    # Each entry's JSON as the parser made it, by key; the first of a repeated key, as _unique
+    # keeps. (In a big fetch the entry dicts are slim copies: this JSON is the whole post.)
     json_by_key: dict[str, bytes] = {}
-    for entry, spelled in zip(entries, encoded, strict=False):
+    for entry, spelled in zip(entries, encoded, strict=True):
         json_by_key.setdefault(entry["key"], spelled)
     entries = _unique(entries)
     result.seen = len(entries)
@@ -460,6 +546,7 @@ def _archive_entries(
     unknown_links = [e["link"] for e in entries if e["key"] not in known and e.get("link")]
     by_link = index.keys_by_link(source.id, unknown_links) if unknown_links else {}
     stamp = iso_utc(now)
+    renamed: dict[str, str] = {}  # the key a post keeps -> the key its entry has in the feed
     new, revised = [], []
     for entry in entries:
         old = known.get(entry["key"])
@@ -468,6 +555,7 @@ def _archive_entries(
             # a post whose old guid is no longer in the feed. It keeps its number and key.
             alias = by_link.get((entry["link"], entry.get("title")))
             if alias is not None and alias not in in_this_feed:
+                renamed[alias] = entry["key"]
                 entry["key"] = alias
                 old = index.known_posts(source.id, [alias])[alias]
         if old is None:
@@ -486,7 +574,9 @@ def _archive_entries(
         last = numbers.take(len(new))
         records += [_record(e, source.id, last + i, 1, stamp, stamp) for i, e in enumerate(new, start=1)]
     if records:
-        lines = [_line(r, json_by_key.get(r["key"])) for r in records]
+        lines = [
+            _line(r, json_by_key[renamed.get(r["key"], r["key"])], renamed.get(r["key"])) for r in records
+        ]
         path = index.paths.archive(source.id)
         start = append_lines(path, lines, durable=False)
         appended.append((path, start))
@@ -494,13 +584,17 @@ def _archive_entries(
     result.new, result.updated = len(new), len(revised)
 
 
-def _line(record: dict[str, Any], entry_json: bytes | None) -> bytes:
+def _line(record: dict[str, Any], entry_json: bytes, feed_key: str | None = None) -> bytes:
     """store.encode(RECORD), made by splicing the entry's ready JSON after the archive's fields.
 
-    A renamed entry (its key aliased to an older guid) has no ready JSON and is encoded whole.
+    ENTRY_JSON starts with the key, as make_entry spells it; an entry renamed to an older
+    post's key (FEED_KEY is the one it has in the feed) gets RECORD's key instead.
     """
-    if entry_json is None or len(entry_json) < 3:
-        return store.encode(record)
+    if feed_key is not None:
+        spelled = f'{{"key":{_json_str(feed_key)},'.encode()
+        if not entry_json.startswith(spelled):  # not as make_entry spells it: the long way
+            return store.encode({**record, **json.loads(entry_json), "key": record["key"]})
+        entry_json = f'{{"key":{_json_str(record["key"])},'.encode() + entry_json[len(spelled) :]
     head = (
         f'{{"n":{record["n"]:d},"source":{_json_str(record["source"])},"revision":{record["revision"]:d},'
         f'"first_seen":{_json_str(record["first_seen"])},"archived":{_json_str(record["archived"])},'
@@ -509,8 +603,6 @@ def _line(record: dict[str, Any], entry_json: bytes | None) -> bytes:
 
 
 def _json_str(value: str) -> str:
-    from json.encoder import encode_basestring
-
     return str(encode_basestring(value))
 
 
