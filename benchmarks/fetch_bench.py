@@ -34,6 +34,9 @@ def stats(srv: Servers) -> tuple[int, int, int]:
 
 def measure(cmd: list[str], env: dict[str, str], cwd: Path, srv: Servers) -> dict[str, float]:
     """Run CMD as a child; wall, CPU (user+sys of the child tree) and peak RSS."""
+    # Every run starts with nothing waiting to be written back (the corpus just built, the
+    # run before): otherwise a run pays for the disk work of whatever came before it.
+    os.sync()
     before = stats(srv)
     wrapper = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(cwd / "time.txt")]
     t = time.perf_counter()

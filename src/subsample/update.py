@@ -158,23 +158,29 @@ def _can_fork() -> bool:
 class _Arrivals:
     """Downloads as they finish, handed to the archiving loop in batches."""
 
-    def __init__(self) -> None:
+    def __init__(self, expected: int) -> None:
         self.backlog: list[_Download] = []
+        self.expected = expected  # outcomes not yet handed out in a batch
+        self.last = time.monotonic()  # when the last batch was handed out
 
     def batch(self) -> list[_Download]:
-        """Up to BATCH_SIZE finished downloads: those already here; if none, at least one
-        and any others that arrive within BATCH_WAIT (each batch costs a lock and an
-        index catch-up, so an idle loop gathers for a moment)."""
+        """Up to BATCH_SIZE finished downloads, at least one.
+
+        Each batch costs a lock, an index catch-up and a round of fsyncs, so a batch
+        gathers until it is full or BATCH_WAIT has passed since the last one, unless
+        nothing more is to come.
+        """
+        until = self.last + BATCH_WAIT
         self.collect()
-        if not self.backlog:
-            while not self.backlog:
-                self.collect(timeout=0.5)
-                if not self.backlog:
-                    self.backlog = self.lost()
-            until = time.monotonic() + BATCH_WAIT
-            while len(self.backlog) < BATCH_SIZE and (left := until - time.monotonic()) > 0:
-                self.collect(timeout=left)
+        while len(self.backlog) < min(BATCH_SIZE, self.expected) and (left := until - time.monotonic()) > 0:
+            self.collect(timeout=left)
+        while not self.backlog:
+            self.collect(timeout=0.5)
+            if not self.backlog:
+                self.backlog = self.lost()
         batch, self.backlog = self.backlog[:BATCH_SIZE], self.backlog[BATCH_SIZE:]
+        self.expected -= len(batch)
+        self.last = time.monotonic()
         self.arrived(batch)
         return batch
 
@@ -198,7 +204,7 @@ class _Arrivals:
 
 class _InThreads(_Arrivals):
     def __init__(self, paths: Paths, sources: list[Source], limits: Any) -> None:
-        super().__init__()
+        super().__init__(len(sources))
         self.done: queue.Queue[_Download] = queue.Queue()
         self.stop = _download_in_threads(paths, sources, limits, self.done.put)
 
@@ -226,7 +232,7 @@ class _InProcesses(_Arrivals):
     """
 
     def __init__(self, paths: Paths, sources: list[Source], limits: Any, processes: int) -> None:
-        super().__init__()
+        super().__init__(len(sources))
         context = _process_context()
         self.readers: list[Any] = []
         self.frames: dict[int, bytearray] = {}  # by reader fd: bytes of a frame not yet whole
