@@ -236,6 +236,43 @@ def test_a_feed_cannot_redirect_into_the_local_network(run, home, httpserver):
     assert run("fetch").exit_code == 0
 
 
+def test_redirects_lead_only_to_web_urls_and_an_error_page_does_not_spoil_the_connection(
+    run, home, httpserver, tmp_path
+):
+    secret = tmp_path / "secret.xml"
+    secret.write_text(rss([item(1, title="SECRET")]))
+    httpserver.expect_request("/to-file").respond_with_data(
+        "", status=302, headers={"Location": f"file://{secret}"}
+    )
+    # A big error page left unread on a keep-alive connection must not be taken for the
+    # answer to the next request on it.
+    httpserver.expect_request("/error").respond_with_data("x" * 500_000, status=500)
+    httpserver.expect_request("/ok").respond_with_data(
+        rss([item(1)]), headers=[("ETag", '"a"'), ("X-Twice", "1"), ("X-Twice", "2")]
+    )
+    run("add", "tofile", "rss", httpserver.url_for("/to-file"))
+    run("add", "error", "rss", httpserver.url_for("/error"))
+    run("add", "ok", "rss", httpserver.url_for("/ok"))
+    r = run("fetch")
+    assert r.exit_code == 1
+    assert "tofile: failed: redirected to a URL that is not http(s)" in r.stdout
+    assert "error: failed: HTTP 500" in r.stdout and "ok: 1 new" in r.stdout
+    assert not (home / "archive" / "tofile.jsonl").exists()
+
+    from subsample import net
+
+    session = net.Session()
+    assert net.get(session, httpserver.url_for("/error")).status == 500
+    resp = net.get(session, httpserver.url_for("/ok"))  # likely on the same connection
+    assert resp.status == 200 and b"Post number 1" in resp.body
+    assert resp.headers["x-twice"] == "1, 2" and resp.headers["etag"] == '"a"'
+    # A host name in another script is sent as IDNA: it fails as an unknown host (.invalid
+    # never resolves), not as a URL we could not even read.
+    with pytest.raises(net.FetchError, match="host not found"):
+        net.get(session, "http://bücher.invalid/feed")
+    session.close()
+
+
 def test_urls_that_are_not_urls_are_kept_not_fatal(run, home, httpserver):
     """'http://]]' breaks urllib; the post is archived with the link as given, and
     downloading its image is one reported problem, not a crash."""

@@ -329,3 +329,22 @@ def test_dates_read_as_feedparser_reads_them(date: str) -> None:
     from feedparser.datetimes import _parse_date
 
     assert parse._iso(fastxml._date(date)) == parse._iso(_parse_date(date))
+    assert fastxml._date(date) == _parse_date(date)
+
+
+@settings(max_examples=400, deadline=None)
+@given(fields=st.tuples(st.integers(-1, 10001), st.integers(0, 13), st.integers(0, 32), st.integers(0, 25), st.integers(0, 61), st.integers(0, 61)))  # fmt: skip
+def test_stored_dates_are_spelled_as_the_long_way_spells_them(fields: tuple[int, ...]) -> None:
+    """_iso's shortcut for ordinary times gives what timegm -> datetime -> iso_utc gives."""
+    import calendar
+    from datetime import UTC, datetime
+    from time import struct_time
+
+    from subsample.times import iso_utc
+
+    parsed = struct_time((*fields, 0, 1, 0))
+    try:
+        expected = iso_utc(datetime.fromtimestamp(calendar.timegm(parsed), UTC))
+    except (OverflowError, ValueError, OSError):
+        expected = None
+    assert parse._iso(parsed) == expected

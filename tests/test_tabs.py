@@ -172,7 +172,7 @@ def test_gallery_download_refuses_a_redirect_into_the_local_network(home, httpse
     httpserver.expect_request("/img").respond_with_data(
         "", status=302, headers={"Location": "http://10.0.0.1/x.png"}
     )
-    session = net.make_session()
+    session = net.Session()
     refuse = lambda host: "internal" if host == "10.0.0.1" else None  # noqa: E731
     with pytest.raises(net.FetchError, match="internal"):
         net.get(session, httpserver.url_for("/img"), refuse_host=refuse)

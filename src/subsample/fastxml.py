@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import UTC
+import time
+from datetime import datetime, timedelta
 from typing import Any
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -539,10 +540,11 @@ def _date(value: str) -> Any:
 
 
 def _utc(y: int, mo: int, d: int, h: int, mi: int, sec: int, offset_minutes: int) -> Any:
-    from datetime import datetime, timedelta, timezone
-
-    local = datetime(y, mo, d, h, mi, sec, tzinfo=timezone(timedelta(minutes=offset_minutes)))
-    return local.astimezone(UTC).timetuple()
+    at = datetime(y, mo, d, h, mi, sec)
+    if offset_minutes:  # (most feeds give UTC: nothing to shift)
+        at -= timedelta(minutes=offset_minutes)
+    # feedparser's struct_time says tm_isdst=0; a datetime's would say -1
+    return time.struct_time((*at.timetuple()[:8], 0))
 
 
 def _looks_like_html(value: str) -> bool:

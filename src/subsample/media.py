@@ -43,7 +43,7 @@ def download_images(paths: Paths, images: list[dict[str, Any]], feed_url: str) -
 
     urls_file = paths.media_dir / "urls.json"
     limits = net.Limits(deadline=30, max_bytes=16 * 1024 * 1024)
-    session = net.make_session(limits)
+    session = net.Session()
     problems: list[str] = []
     downloaded = 0
     with file_lock(paths.media_dir / "media.lock"):

@@ -451,6 +451,10 @@ def _int(value: Any) -> int | None:
 def _iso(parsed: time.struct_time | None) -> str | None:
     if not parsed:
         return None
+    y, mo, d, h, mi, sec = parsed[:6]
+    if 1 <= y <= 9999 and 1 <= mo <= 12 and 1 <= d <= 28 and 0 <= h < 24 and 0 <= mi < 60 and 0 <= sec < 60:
+        # A time that needs no normalizing, spelled as iso_utc spells it (most dates).
+        return f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{sec:02d}Z"
     try:
         return iso_utc(datetime.fromtimestamp(calendar.timegm(parsed), UTC))
     except (OverflowError, ValueError, OSError):

@@ -375,7 +375,7 @@ def _download_in_threads(
     """
     from subsample import net
 
-    session = net.make_session(limits)
+    session = net.Session()
     turns = _Turns(sources)
 
     def work() -> None:
