@@ -294,9 +294,10 @@ def test_many_sources_are_fetched_by_worker_processes_with_the_same_result(run, 
     from subsample import update
 
     count = update.PROCESSES_FROM + 2
+    big = "<p>" + "long read " * 300_000 + "</p>"  # 3 MB: its outcome crosses the pipe in pieces
     for i in range(count):
         httpserver.expect_request(f"/f{i}").respond_with_data(
-            rss([item(2, guid=f"{i}-2"), item(1, guid=f"{i}-1")])
+            rss([item(2, guid=f"{i}-2"), item(1, guid=f"{i}-1", **({"html": big} if i == 0 else {}))])
         )
         run("add", f"s{i}", "rss", httpserver.url_for(f"/f{i}"))
     httpserver.expect_request("/bad").respond_with_data("<html>not a feed</html>", content_type="text/html")
@@ -310,6 +311,7 @@ def test_many_sources_are_fetched_by_worker_processes_with_the_same_result(run, 
         assert [p["title"] for p in posts] == ["Post number 1", "Post number 2"]
         numbers += [p["n"] for p in posts]
     assert sorted(numbers) == list(range(1, 2 * count + 1))
+    assert archive_lines(home, "s0")[0]["content"] == big
 
     # A CMS migration: new guids, same links and titles, one body edited. The workers send
     # only what archiving needs besides each entry's JSON; a renamed post must keep its
@@ -320,7 +322,7 @@ def test_many_sources_are_fetched_by_worker_processes_with_the_same_result(run, 
             rss(
                 [
                     item(2, guid=f"new-{i}-2", html=f"<p>Edited {i} &amp; more.</p>"),
-                    item(1, guid=f"new-{i}-1"),
+                    item(1, guid=f"new-{i}-1", **({"html": big} if i == 0 else {})),
                 ]
             )
         )

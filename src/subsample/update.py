@@ -137,7 +137,11 @@ def _worth_processes(paths: Paths, sources: list[Source]) -> bool:
     fetch of 304s over the cores. Spawned ones start a new Python each; that pays off only
     where there is parsing to do: sources with no ETag or Last-Modified yet (a first
     fetch, say), which will be downloaded and parsed in full.
+
+    POSIX only: outcomes cross over as frames on pipe file descriptors (_InProcesses).
     """
+    if os.name != "posix":
+        return False
     if _can_fork():
         return True
     unconditional = [s for s in sources if not _has_validator(store.load_state(paths, s.id))]
@@ -335,7 +339,8 @@ def _download_worker(paths: Paths, sources: list[Source], limits: Any, writer: A
     import pickle
     import traceback
 
-    os.nice(10)  # the archiving process is the critical path
+    with contextlib.suppress(OSError):
+        os.nice(10)  # the archiving process is the critical path
     # Parsing threads hold the GIL between I/O anyway; a longer switch interval spares
     # forced handoffs among 16 threads (worker CPU -7% in A/B runs of 500 feeds).
     sys.setswitchinterval(0.1)
