@@ -1,6 +1,7 @@
 """Big-archive benchmark: a source with N posts (~5 KB of HTML each), then whole-process
 timings of `list`, `read` (middle of the archive), `search` and `export` against
-`subsample --version` in the same run. Not a test: it prints figures.
+`subsample --version` in the same run, and of a `fetch` that brings 30 new posts into that
+archive against the same fetch into an empty one. Not a test: it prints figures.
 
     python benchmarks/big_archive.py --posts 100000 --home /tmp/ss-big
 
@@ -106,6 +107,35 @@ def main() -> None:
         wall, peak = timed(args, env, 1 if name.startswith("export") else a.runs)
         base = base or wall
         print(f"{name:<24}{wall:>9.3f}{wall / base:>13.2f}{peak:>9.0f}")
+    compare_fetches(a.home, exe, a.runs)
+
+
+def compare_fetches(home: Path, exe: str, runs: int) -> None:
+    """`fetch` of 30 new posts into the big archive and into an empty one, interleaved."""
+    empty = home.parent / (home.name + "-empty")
+    shutil.rmtree(empty, ignore_errors=True)
+    walls: dict[str, list[float]] = {"big": [], "empty": []}
+    for r in range(runs):
+        for kind, h in (("big", home), ("empty", empty)):
+            h.mkdir(parents=True, exist_ok=True)
+            feed = h / "feed.xml"
+            items = "".join(
+                f"<item><title>New {r}-{i}</title><link>https://example.org/new/{r}/{i}</link>"
+                f"<guid>new-{r}-{i}</guid><description>&lt;p&gt;Fresh post {i}&lt;/p&gt;</description></item>"
+                for i in range(30)
+            )
+            feed.write_text(
+                f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+            )
+            (h / "sources.toml").write_text(f'[sources.big]\ntype = "rss"\nurl = "{feed}"\n')
+            env = {**os.environ, "SUBSAMPLE_HOME": str(h), "NO_COLOR": "1"}
+            start = time.perf_counter()
+            subprocess.run([exe, "fetch", "big", "--force"], env=env, stdout=subprocess.DEVNULL, check=True)
+            walls[kind].append(time.perf_counter() - start)
+    big, small = statistics.median(walls["big"]), statistics.median(walls["empty"])
+    print(
+        f"{'fetch 30 new (big)':<24}{big:>9.3f}   vs {small:.3f} s into an empty archive ({big / small:.2f}x)"
+    )
 
 
 if __name__ == "__main__":
