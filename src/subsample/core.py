@@ -151,7 +151,7 @@ def source_config(paths: Paths, source_id: str) -> dict[str, Any]:
 @dataclass
 class FetchReport:
     results: list[FetchResult] = field(default_factory=list)
-    next_due: datetime | None = None
+    next_due: datetime | None = None  # only when nothing was fetched
 
     @property
     def failed(self) -> list[FetchResult]:
@@ -189,7 +189,8 @@ def fetch(
     if on_start:
         on_start(len(chosen))
     report.results = update.fetch_sources(paths, chosen, now, on_results, limits)
-    report.next_due = update.next_due(paths, sources.values())
+    if not report.results:  # "nothing is due": say when something will be (reads every state)
+        report.next_due = update.next_due(paths, sources.values())
     return report
 
 
