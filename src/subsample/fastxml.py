@@ -473,7 +473,11 @@ def _finish(value: str) -> str:
         return value
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         value = value.encode("iso-8859-1").decode("utf-8")
-    return value.translate(_cp1252())
+    # The cp1252 table only maps C1 controls: most non-ASCII text has none to translate.
+    return value.translate(_cp1252()) if _C1_CONTROL.search(value) else value
+
+
+_C1_CONTROL = re.compile("[\x80-\x9f]")
 
 
 _URI_FIXER = re.compile("^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
