@@ -353,11 +353,18 @@ def _download_worker(paths: Paths, sources: list[Source], limits: Any, writer: A
             d.crash = RuntimeError("".join(traceback.format_exception(d.crash)))
         if d.feed is not None:
             d.feed.entries = [_slim(e) for e in d.feed.entries]
-        data = pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            data = pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as e:  # a bug: the source fails with it rather than never answering
+            crash = RuntimeError(f"cannot hand over the outcome of {d.source.id}: {e!r}")
+            data = pickle.dumps(_Download(d.source, d.started, d.url, crash=crash))
         frame = memoryview(len(data).to_bytes(8, "big") + data)
         with sending:  # one frame at a time; a full pipe blocks only this thread
-            while frame:
-                frame = frame[os.write(fd, frame) :]
+            try:
+                while frame:
+                    frame = frame[os.write(fd, frame) :]
+            except OSError:  # the archiving process is gone: nobody is left to hear
+                os._exit(1)
         sent.release()
 
     _download_in_threads(paths, sources, limits, put)
