@@ -150,3 +150,48 @@ def _parent_of(proc_dir: Path) -> int:
         return int((proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, ValueError, IndexError):
         return -1
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker processes in /proc")
+def test_download_processes_end_when_the_fetch_is_killed(home, tmp_path, httpserver):
+    """A killed `subsample fetch` (Ctrl-C twice, the OOM killer) leaves no worker behind,
+    even one whose outcome is too big for the pipe: it learns that nobody reads any more."""
+    import time
+
+    from subsample import update
+
+    env = {**os.environ, "SUBSAMPLE_HOME": str(home)}
+    cmd = [sys.executable, "-m", "subsample"]
+    for i in range(update.PROCESSES_FROM):
+        feed = tmp_path / f"f{i}.xml"
+        feed.write_text(rss([item(1, guid=f"{i}-1")]))
+        subprocess.run([*cmd, "add", f"local{i}", "rss", str(feed)], env=env, check=True)
+    big = rss([item(1, html="<p>" + "x" * 3_000_000 + "</p>")])  # more than a pipe holds
+    httpserver.expect_request("/slow").respond_with_handler(
+        lambda req: (time.sleep(3), __import__("werkzeug").Response(big))[1]
+    )
+    subprocess.run([*cmd, "add", "slow", "rss", httpserver.url_for("/slow")], env=env, check=True)
+    proc = subprocess.Popen([*cmd, "fetch"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    children: list[int] = []
+    while time.monotonic() < deadline and not children:
+        time.sleep(0.05)
+        children = [
+            int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _parent_of(p) == proc.pid
+        ]
+    assert children, "no download process started"
+    time.sleep(0.5)
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 20  # the slow answer comes after 3 s
+    while time.monotonic() < deadline and any(_running(pid) for pid in children):
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in children)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"  # a zombie has ended; its reparented parent may not reap it

@@ -237,6 +237,7 @@ class _InProcesses(_Arrivals):
     def __init__(self, paths: Paths, sources: list[Source], limits: Any, processes: int) -> None:
         super().__init__(len(sources))
         context = _process_context()
+        forking = context.get_start_method() == "fork"
         self.readers: list[Any] = []
         self.frames: dict[int, bytearray] = {}  # by reader fd: bytes of a frame not yet whole
         self.pending: list[dict[str, Source]] = []
@@ -244,8 +245,11 @@ class _InProcesses(_Arrivals):
         for group in _by_host(sources, processes):
             reader, writer = context.Pipe(duplex=False)
             _widen_pipe(writer.fileno())
+            # A forked worker holds copies of every read end made so far, its own too: it
+            # closes them, or a full pipe would never tell it that this process is gone.
+            inherited = [*self.readers, reader] if forking else []
             worker = context.Process(
-                target=_download_worker, args=(paths, group, limits, writer), daemon=True
+                target=_download_worker, args=(paths, group, limits, writer, inherited), daemon=True
             )
             worker.start()
             writer.close()  # the worker has its own copy
@@ -333,11 +337,16 @@ def _by_host(sources: list[Source], groups: int) -> list[list[Source]]:
     return [g for g in out if g]
 
 
-def _download_worker(paths: Paths, sources: list[Source], limits: Any, writer: Any) -> None:
+def _download_worker(
+    paths: Paths, sources: list[Source], limits: Any, writer: Any, inherited: list[Any]
+) -> None:
     """A worker process: download and parse SOURCES, writing each outcome to WRITER as a
-    frame (see _InProcesses)."""
+    frame (see _InProcesses). INHERITED: the archiving process's read ends, to close."""
     import pickle
     import traceback
+
+    for reader in inherited:
+        reader.close()
 
     with contextlib.suppress(OSError):
         os.nice(10)  # the archiving process is the critical path
