@@ -202,6 +202,25 @@ def test_redirect_loop_fails_cleanly(run, httpserver):
     assert r.exit_code == 1 and "redirects" in r.stdout
 
 
+def test_compressed_feeds_are_read_and_asked_for(run, home, httpserver):
+    import zlib
+
+    feed = rss([item(1)]).encode()
+    httpserver.expect_request("/gz").respond_with_data(
+        gzip.compress(feed), headers={"Content-Encoding": "gzip"}, content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/deflate").respond_with_data(
+        zlib.compress(feed), headers={"Content-Encoding": "deflate"}, content_type="application/rss+xml"
+    )
+    run("add", "gz", "rss", httpserver.url_for("/gz"))
+    run("add", "deflate", "rss", httpserver.url_for("/deflate"))
+    r = run("fetch")
+    assert r.exit_code == 0, r.output
+    assert [p["title"] for p in archive_lines(home, "gz")] == ["Post number 1"]
+    assert [p["title"] for p in archive_lines(home, "deflate")] == ["Post number 1"]
+    assert all("gzip" in req.headers.get("Accept-Encoding", "") for req, _ in httpserver.log)
+
+
 def test_gzip_bomb_stops_at_the_cap(run, home, httpserver):
     bomb = gzip.compress(b"<rss>" + b" " * (200 * 1024 * 1024), compresslevel=9)
     httpserver.expect_request("/bomb").respond_with_data(
