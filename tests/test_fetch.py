@@ -190,6 +190,18 @@ def test_permanent_redirect_is_followed_and_remembered(run, home, httpserver):
     assert [req.path for req, _ in httpserver.log] == ["/old", "/new", "/new"]
 
 
+def test_relative_and_temporary_redirects_are_followed_but_not_remembered(run, home, httpserver):
+    httpserver.expect_request("/feed").respond_with_data(
+        "", status=302, headers={"Location": "../v2/feed.xml"}
+    )
+    httpserver.expect_request("/v2/feed.xml").respond_with_data(rss([item(1)]))
+    run("add", "blog", "rss", httpserver.url_for("/feed"))
+    r = run("fetch")
+    assert r.exit_code == 0 and "blog: 1 new" in r.stdout and "moved" not in r.stdout
+    run("fetch", "--force")
+    assert [req.path for req, _ in httpserver.log] == ["/feed", "/v2/feed.xml", "/feed", "/v2/feed.xml"]
+
+
 def test_redirect_loop_fails_cleanly(run, httpserver):
     httpserver.expect_request("/a").respond_with_data(
         "", status=302, headers={"Location": httpserver.url_for("/b")}
