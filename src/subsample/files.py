@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -40,6 +39,8 @@ def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     """A file to write PATH's new content into; it replaces PATH only if the block succeeds."""
     try:
         _ensure_folder(path.parent)
+        import tempfile  # (here, not at the top: `list` and `read` never write a file)
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as e:
         raise StorageError(f"cannot write {path}: {e.strerror or e}") from None
