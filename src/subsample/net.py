@@ -169,13 +169,13 @@ class Session:
     credentials are read from the environment.
     """
 
-    def __init__(self, pool_size: int = 16) -> None:
+    def __init__(self) -> None:
         import certifi
 
+        # Pools for up to 16 hosts at once, 4 connections each; get() sends _HEADERS itself.
         self.pools = urllib3.PoolManager(
-            num_pools=pool_size, maxsize=4, headers=_HEADERS, retries=False,
-            cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(),
-        )  # fmt: skip
+            num_pools=16, maxsize=4, retries=False, cert_reqs="CERT_REQUIRED", ca_certs=certifi.where()
+        )
         self.pools.pool_classes_by_scheme = {"http": _WatchedPool, "https": _WatchedHTTPSPool}
 
     def close(self) -> None:

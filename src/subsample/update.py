@@ -1,8 +1,9 @@
-"""fetch: download due sources concurrently, then archive what is new, one source at a time.
+"""fetch: download due sources concurrently, then archive what is new, in batches.
 
-Network and parsing run in a bounded pool of threads (at most two at once per host);
-every archive write happens in the calling thread under the inter-process write lock, so
-two `subsample fetch` runs at once neither duplicate nor lose posts.
+Network and parsing run in threads (at most two at once per host): in this process for a
+few sources, in worker processes (each with its own hosts) from PROCESSES_FROM on. Every
+archive write happens in the calling thread under the inter-process write lock, so two
+`subsample fetch` runs at once neither duplicate nor lose posts.
 """
 
 from __future__ import annotations
@@ -324,7 +325,7 @@ def _by_host(sources: list[Source], groups: int) -> list[list[Source]]:
     (so that the per-host limit holds), each in the order given."""
     by_host: dict[str, list[Source]] = {}
     for s in sources:
-        by_host.setdefault(urlsplit(s.url).hostname or "", []).append(s)
+        by_host.setdefault(_host(s), []).append(s)
     chosen: dict[str, int] = {}
     sizes = [0] * groups
     for host, mine in sorted(by_host.items(), key=lambda kv: -len(kv[1])):
@@ -333,7 +334,7 @@ def _by_host(sources: list[Source], groups: int) -> list[list[Source]]:
         sizes[smallest] += len(mine)
     out: list[list[Source]] = [[] for _ in range(groups)]
     for s in sources:
-        out[chosen[urlsplit(s.url).hostname or ""]].append(s)
+        out[chosen[_host(s)]].append(s)
     return [g for g in out if g]
 
 
@@ -413,8 +414,7 @@ def _download_in_threads(
     # Daemon threads: a wedged download can never keep the process alive after the run.
     # No more of them than the hosts can take at once: an idle thread still wakes at every
     # release, and 32 threads on one GIL cost more than they wait.
-    hosts = len({urlsplit(s.url).hostname for s in sources})
-    for _ in range(min(MAX_WORKERS, len(sources), hosts * PER_HOST)):
+    for _ in range(min(MAX_WORKERS, len(sources), len(turns.hosts) * PER_HOST)):
         threading.Thread(target=work, daemon=True).start()
 
     def stop() -> None:
@@ -424,11 +424,17 @@ def _download_in_threads(
     return stop
 
 
+def _host(source: Source) -> str:
+    """What PER_HOST counts by."""
+    return urlsplit(source.url).hostname or ""
+
+
 class _Turns:
     """Hands sources to download threads in order, at most PER_HOST at once on any host."""
 
     def __init__(self, sources: list[Source]) -> None:
-        self._pending = [(s, urlsplit(s.url).hostname or "") for s in sources]
+        self._pending = [(s, _host(s)) for s in sources]
+        self.hosts = {host for _, host in self._pending}
         self._busy: dict[str, int] = {}
         self._changed = threading.Condition()
         self._stopped = False
@@ -447,7 +453,7 @@ class _Turns:
 
     def release(self, source: Source) -> None:
         with self._changed:
-            self._busy[urlsplit(source.url).hostname or ""] -= 1
+            self._busy[_host(source)] -= 1
             self._changed.notify_all()
 
     def stop(self) -> None:
