@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import WORDS as _CORPUS_WORDS
+from installed import subsample_exe
 
 WORDS = [*_CORPUS_WORDS, "cooling", "radiator", "orbit", "theory", "engineer", "model"]
 
@@ -81,7 +82,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--keep", action="store_true", help="reuse an archive already there")
     a = ap.parse_args()
-    exe = shutil.which("subsample") or sys.exit("install subsample first: pip install .")
+    exe = subsample_exe()
     env = {**os.environ, "SUBSAMPLE_HOME": str(a.home), "NO_COLOR": "1"}
     if not (a.keep and (a.home / "archive" / "big.jsonl").exists()):
         shutil.rmtree(a.home, ignore_errors=True)

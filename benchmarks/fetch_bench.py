@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import build
+from installed import subsample_exe
 from server import Corpus, Servers
 
 
@@ -58,7 +59,7 @@ def run_subsample(urls: list[str], work: Path, srv: Servers) -> list[tuple[str, 
     lines = [f'[sources.f{i}]\ntype = "rss"\nurl = "{u}"\nlimit = 0\n' for i, u in enumerate(urls)]
     (home / "sources.toml").write_text("\n".join(lines))
     env = {**os.environ, "SUBSAMPLE_HOME": str(home), "NO_COLOR": "1"}
-    exe = shutil.which("subsample") or sys.exit("install subsample first: pip install .")
+    exe = subsample_exe()
     cold = measure([exe, "fetch", "--force"], env, work, srv)
     warm = measure([exe, "fetch", "--force"], env, work, srv)
     return [("subsample cold", cold), ("subsample warm", warm)]
