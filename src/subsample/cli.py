@@ -234,16 +234,21 @@ def fetch(
     ] = 32,
 ) -> None:
     """Fetch the enabled sources that are due and archive their new posts."""
-    from rich.text import Text
+    from subsample import core
 
-    from subsample import core, render
-
-    out, err = _out(), _err()
+    # rich and the renderers are imported in on_start, once the downloads have begun: in a
+    # big fetch that is while this process waits for the first feeds, not before the
+    # download processes can start.
     progress: Any = None
     task: Any = None
+    out: Any = None
 
     def on_start(total: int) -> None:
-        nonlocal progress, task
+        nonlocal progress, task, out
+        from subsample import render  # noqa: F401 (imported now, used by on_results)
+
+        out = _out()
+        err = _err()
         if total and err.is_terminal and not as_json:
             from rich.progress import Progress
 
@@ -252,6 +257,10 @@ def fetch(
             task = progress.add_task("fetching", total=total)
 
     def on_results(results: list[Any]) -> None:
+        from rich.text import Text
+
+        from subsample import render
+
         if progress is not None:
             progress.advance(task, len(results))
         if not as_json:
@@ -272,6 +281,9 @@ def fetch(
     finally:
         if progress is not None:
             progress.stop()
+    from subsample import render
+
+    out = out or _out()
     if as_json:
         from dataclasses import asdict
 

@@ -186,9 +186,7 @@ def fetch(
         chosen = [s for s in sources.values() if s.enabled]
     else:
         chosen = update.due_sources(paths, sources.values(), now())
-    if on_start:
-        on_start(len(chosen))
-    report.results = update.fetch_sources(paths, chosen, now, on_results, limits)
+    report.results = update.fetch_sources(paths, chosen, now, on_results, limits, on_start)
     if not report.results:  # "nothing is due": say when something will be (reads every state)
         report.next_due = update.next_due(paths, sources.values())
     return report

@@ -53,7 +53,8 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
 
 
 def warm_up() -> None:
-    """Import what parsing XML needs (for worker processes forked after this)."""
+    """Import what parsing XML needs, ahead of the first feed (a download worker does this
+    while its first requests are on the wire)."""
     import feedparser  # noqa: F401
     import lxml.etree  # noqa: F401
 

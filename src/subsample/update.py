@@ -80,10 +80,13 @@ def fetch_sources(
     now: Callable[[], datetime],
     on_results: Callable[[list[FetchResult]], None] | None = None,
     limits: Any = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> list[FetchResult]:
     """Fetch SOURCES and archive their new posts; one FetchResult per source, in order.
 
-    ON_RESULTS hears about each batch of sources as soon as it is archived.
+    ON_START hears how many sources there are once their downloads have begun (so that
+    what it sets up costs no time before the download processes start); ON_RESULTS hears
+    about each batch of sources as soon as it is archived.
     """
     if not sources:
         return []
@@ -96,6 +99,8 @@ def fetch_sources(
     results: dict[str, FetchResult] = {}
     index = store.Index(paths)
     try:
+        if on_start:
+            on_start(len(sources))
         waiting = len(sources)
         while waiting:
             # Archive whatever has arrived in one go: one lock, one index transaction.
@@ -312,10 +317,11 @@ def _process_context() -> Any:
     import multiprocessing
 
     if _can_fork():
-        # What the workers will need, imported once here instead of once in each.
-        from subsample import net, parse  # noqa: F401
+        # The HTTP client, imported once here instead of once in each worker. (The parser
+        # is imported by each worker while its first requests are on the wire: see
+        # _download_worker.)
+        from subsample import net  # noqa: F401
 
-        parse.warm_up()
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
@@ -378,6 +384,11 @@ def _download_worker(
         sent.release()
 
     _download_in_threads(paths, sources, limits, put)
+    # The first answers are a round trip away: time enough to import the parser, which
+    # would otherwise delay the start of every worker (80 ms here, before the fork).
+    from subsample import parse
+
+    parse.warm_up()
     for _ in sources:  # the process ends once all are sent
         sent.acquire()
 
