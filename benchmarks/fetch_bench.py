@@ -3,6 +3,7 @@ on the same corpus, served on loopback with latency, cold (first ever) and warm 
 changed: the server answers 304 to conditional requests).
 
     python benchmarks/fetch_bench.py --feeds 500 --latency 0.05
+    python benchmarks/fetch_bench.py --only subsample,newsboat --rounds 5   # medians of 5, in turn
 
 Peers, from Debian: apt-get install newsboat sfeed. lemon24/reader: pip install reader sgmllib3k.
 Prints wall time, CPU time, peak memory and requests per run, and ratios to subsample.
@@ -122,7 +123,12 @@ def main() -> None:
     ap.add_argument("--latency", type=float, default=0.05)
     ap.add_argument("--hosts", type=int, default=16)
     ap.add_argument("--only", default="subsample,newsboat,sfeed,reader")
+    ap.add_argument(
+        "--rounds", type=int, default=1,
+        help="run every tool this many times, in turn, and print medians (a shared VM's speed drifts)",
+    )  # fmt: skip
     a = ap.parse_args()
+    rounds: list[list[tuple[str, dict[str, float]]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         files = build(work / "corpus", a.feeds)
@@ -132,26 +138,57 @@ def main() -> None:
         print(
             f"{len(files)} feeds, {size:.1f} MB, {a.hosts} hosts, {a.latency * 1000:.0f} ms latency, {os.cpu_count()} cores"
         )
-        rows: list[tuple[str, dict[str, float]]] = []
         only = a.only.split(",")
-        if "subsample" in only:
-            rows += run_subsample(urls, work, srv)
-        if "newsboat" in only:
-            rows += run_newsboat(urls, work, srv, 16)
-        if "sfeed" in only:
-            rows += run_sfeed(urls, work, srv, 8)
-        if "reader" in only:
-            rows += run_reader(urls, work, srv, 16)
+        for r in range(a.rounds):
+            here = work / f"round{r}"
+            here.mkdir()
+            rows: list[tuple[str, dict[str, float]]] = []
+            if "subsample" in only:
+                rows += run_subsample(urls, here, srv)
+            if "newsboat" in only:
+                rows += run_newsboat(urls, here, srv, 16)
+            if "sfeed" in only:
+                rows += run_sfeed(urls, here, srv, 8)
+            if "reader" in only:
+                rows += run_reader(urls, here, srv, 16)
+            rounds.append(rows)
+            if a.rounds > 1:
+                print(
+                    f"round {r + 1}: "
+                    + ", ".join(f"{name} {m['wall']:.2f}" for name, m in rows if "cold" in name)
+                )
         srv.close()
-    base = {kind: m["wall"] for name, m in rows if name.startswith("subsample") for kind in [name.split()[1]]}
+    print_table(rounds)
+
+
+def print_table(rounds: list[list[tuple[str, dict[str, float]]]]) -> None:
+    """One row per run kind: its median over the rounds, and the ratio of medians to subsample's
+    (with the range of the per-round ratios when there was more than one round)."""
+    import statistics
+
+    names = [name for name, _ in rounds[0]]
+    median = {
+        name: {k: statistics.median(dict(rows)[name][k] for rows in rounds) for k in rounds[0][0][1]}
+        for name in names
+    }
+
+    def kind(name: str) -> str:
+        return "cold" if "cold" in name else "warm"
+
+    base = {kind(name): m["wall"] for name, m in median.items() if name.startswith("subsample")}
     print(
         f"{'run':<26}{'wall s':>8}{'cpu s':>8}{'peak MB':>9}{'requests':>10}{'cond.':>7}{'304':>6}{'x subsample':>13}"
+        + ("  (range over rounds)" if len(rounds) > 1 else "")
     )
-    for name, m in rows:
-        kind = "cold" if "cold" in name else "warm"
-        ratio = m["wall"] / base[kind] if base.get(kind) else float("nan")
-        print(f"{name:<26}{m['wall']:>8.2f}{m['cpu']:>8.2f}{m['peak_mb']:>9.0f}{m['requests']:>10}"
-              f"{m['conditional']:>7}{m['not_modified']:>6}{ratio:>13.2f}")  # fmt: skip
+    for name, m in median.items():
+        ratio = m["wall"] / base[kind(name)] if base.get(kind(name)) else float("nan")
+        spread = ""
+        if len(rounds) > 1 and base.get(kind(name)):
+            sub = "subsample cold" if kind(name) == "cold" else "subsample warm"
+            each = [dict(rows)[name]["wall"] / dict(rows)[sub]["wall"] for rows in rounds]
+            spread = f"  {min(each):.2f}-{max(each):.2f}"
+        print(f"{name:<26}{m['wall']:>8.2f}{m['cpu']:>8.2f}{m['peak_mb']:>9.0f}{m['requests']:>10.0f}"
+              f"{m['conditional']:>7.0f}{m['not_modified']:>6.0f}{ratio:>13.2f}{spread}")  # fmt: skip
 
 
 if __name__ == "__main__":
