@@ -52,6 +52,28 @@ def test_full_disk_while_appending_is_a_clear_error_and_loses_nothing(run, home,
     assert len(set(numbers)) == 4
 
 
+def test_state_that_cannot_be_saved_is_a_clear_error_and_the_posts_stay(run, home, served, monkeypatch):
+    served["items"] = [item(3), item(2), item(1)]
+    real_replace = os.replace
+
+    def no_space(src: str, dst: str) -> None:
+        if "/state/" in str(dst):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_replace(src, dst)
+
+    with monkeypatch.context() as m:
+        m.setattr(files.os, "replace", no_space)
+        r = run("fetch", "--force")
+    assert r.exit_code == 1, r.output
+    assert "cannot write" in r.stderr and "No space left" in r.stderr and "Traceback" not in r.stderr
+    # The new post was on disk before any state was written, and no temporary file is left.
+    assert [p["title"] for p in archive_lines(home, "blog")][-1] == "Post number 3"
+    assert not [p.name for p in (home / "state").iterdir() if p.name.endswith(".tmp")]
+    r = run("fetch", "--force")
+    assert r.exit_code == 0, r.output
+    assert sorted(p["n"] for p in archive_lines(home, "blog")) == [1, 2, 3]  # nothing twice
+
+
 def test_unreadable_archive_is_reported_not_a_traceback(run, home, served):
     path = home / "archive" / "blog.jsonl"
     path.rename(home / "saved.jsonl")

@@ -18,7 +18,7 @@ from typing import Any
 
 from subsample.config import Paths
 from subsample.errors import StorageError
-from subsample.files import append_lines, atomic_write
+from subsample.files import append_lines, replace_own
 from subsample.models import Post
 
 
@@ -78,7 +78,7 @@ def load_state(paths: Paths, source_id: str) -> dict[str, Any]:
 
 def save_state(paths: Paths, source_id: str, state: dict[str, Any]) -> None:
     # One line, not indented: json's C encoder only does that, and a fetch saves hundreds.
-    atomic_write(paths.state_dir / f"{source_id}.json", json.dumps(state).encode(), durable=False)
+    replace_own(paths.state_dir / f"{source_id}.json", json.dumps(state).encode())
 
 
 def append_history(paths: Paths, source_id: str, record: dict[str, Any]) -> None:
@@ -105,7 +105,7 @@ def numbers_used(paths: Paths) -> int:
 def save_numbers_used(paths: Paths, last: int) -> None:
     # Not fsynced: after a power cut the index (from the fsynced archives) still knows
     # every number handed out; the counter only remembers numbers of deleted archives.
-    atomic_write(_counter_path(paths), json.dumps({"last": last}).encode(), durable=False)
+    replace_own(_counter_path(paths), json.dumps({"last": last}).encode())
 
 
 # -- the index ------------------------------------------------------------------------
