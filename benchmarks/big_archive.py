@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -63,16 +62,31 @@ def make_archive(home: Path, posts: int) -> None:
             f.write(json.dumps(rec, separators=(",", ":")) + "\n")
 
 
-def timed(args: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
-    """Median wall seconds over RUNS, and peak RSS in MB of the largest run."""
-    walls, peak = [], 0.0
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds of one run of ARGS, and its own peak RSS in MB (wait4: this child only)."""
+    start = time.perf_counter()
+    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        sys.exit(f"{' '.join(args)} failed with exit code {child.returncode}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def timed_in_turn(
+    cases: list[tuple[str, list[str]]], env: dict[str, str], runs: int
+) -> dict[str, tuple[float, float]]:
+    """Each case RUNS times, taking turns (this VM's speed drifts over minutes): the median
+    wall seconds of each, and the largest peak RSS in MB."""
+    walls: dict[str, list[float]] = {name: [] for name, _ in cases}
+    peaks = dict.fromkeys(walls, 0.0)
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        start = time.perf_counter()
-        subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        walls.append(time.perf_counter() - start)
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, before / 1024)
-    return statistics.median(walls), peak
+        for name, args in cases:
+            wall, peak = timed(args, env)
+            walls[name].append(wall)
+            peaks[name] = max(peaks[name], peak)
+    return {name: (statistics.median(walls[name]), peaks[name]) for name in walls}
 
 
 def main() -> None:
@@ -102,11 +116,12 @@ def main() -> None:
         ("search radiator", [exe, "search", "radiator orbit theory", "-n", "20"]),
         ("export big -f jsonl", [exe, "export", "big", "-f", "jsonl", "-o", str(a.home / "out.jsonl")]),
     ]
-    base = None
     print(f"{'command':<24}{'wall s':>9}{'x --version':>13}{'peak MB':>9}")
-    for name, args in cases:
-        wall, peak = timed(args, env, 1 if name.startswith("export") else a.runs)
-        base = base or wall
+    measured = timed_in_turn([c for c in cases if not c[0].startswith("export")], env, a.runs)
+    measured.update(timed_in_turn([c for c in cases if c[0].startswith("export")], env, 1))
+    base = measured["--version"][0]
+    for name, _ in cases:
+        wall, peak = measured[name]
         print(f"{name:<24}{wall:>9.3f}{wall / base:>13.2f}{peak:>9.0f}")
     compare_fetches(a.home, exe, a.runs)
 

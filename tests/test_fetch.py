@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -308,9 +309,30 @@ def test_two_fetch_processes_at_once_neither_duplicate_nor_lose(home, httpserver
     assert len(set(numbers)) == 100
 
 
-def test_python_dash_m_works(home):
-    r = subprocess.run([sys.executable, "-m", "subsample", "--version"], capture_output=True, text=True)
+def test_python_dash_m_works_with_whole_output_and_exit_codes(home, tmp_path):
+    """The real entry point (which leaves without the interpreter's teardown) flushes all
+    it printed and keeps every exit code."""
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # buffered, as usual
+
+    def sub(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "subsample", *args], capture_output=True, text=True, env=env
+        )
+
+    r = sub("--version")
     assert r.returncode == 0 and r.stdout.startswith("subsample ")
+    feed = tmp_path / "feed.xml"
+    feed.write_text(rss([item(i, html="<p>" + "words " * 500 + "</p>") for i in range(1, 201)]))
+    assert sub("add", "big", "rss", str(feed), "--limit", "0").returncode == 0
+    assert sub("fetch").returncode == 0
+    r = sub("list", "big", "--json", "-n", "200")
+    assert r.returncode == 0 and len(json.loads(r.stdout)) == 200  # all of it, flushed
+    r = sub("list", "nosuch")
+    assert r.returncode == 2 and "no source named" in r.stderr
+    assert sub("--no-such-option").returncode == 2
+    (tmp_path / "feed.xml").write_text("not a feed")
+    assert sub("fetch", "--force").returncode == 1
 
 
 def test_local_example_feed_ships_and_archives(run, home):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -556,4 +557,26 @@ def import_(
 
 
 def main() -> None:
-    app()
+    """The `subsample` command: the app, then an exit that skips the interpreter's teardown.
+
+    By the time the app returns every file, lock and the index are closed and the download
+    workers have ended; unloading typer, rich, lxml and the rest would still cost ~90 ms of
+    CPU after a fetch and 20-40 ms after `list` or `read`. Exceptions other than an exit
+    (a bug's traceback) take the ordinary way out.
+    """
+    try:
+        app()
+        code: Any = 0
+    except SystemExit as e:
+        code = e.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message"), as Python would print it
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away, or a stream already closed
+            code = code or 1
+    os._exit(code)
