@@ -108,7 +108,13 @@ def main() -> None:
     subprocess.run([exe, "list", "big", "-n", "1"], env=env, stdout=subprocess.DEVNULL, check=True)
     print(f"first command (builds the index): {time.perf_counter() - t:.2f}s")
     middle = str(a.posts // 2)
+    hello = a.home / "hello.py"  # the start-up yardstick: a hello-world Typer app
+    hello.write_text(
+        "import typer\n\napp = typer.Typer()\n\n\n@app.command()\ndef hello(name: str = 'world') -> None:\n"
+        "    print(f'hello {name}')\n\n\napp()\n"
+    )
     cases = [
+        ("hello-world typer --help", [sys.executable, str(hello), "--help"]),
         ("--version", [exe, "--version"]),
         ("--help", [exe, "--help"]),
         ("list big", [exe, "list", "big"]),
@@ -116,13 +122,18 @@ def main() -> None:
         ("search radiator", [exe, "search", "radiator orbit theory", "-n", "20"]),
         ("export big -f jsonl", [exe, "export", "big", "-f", "jsonl", "-o", str(a.home / "out.jsonl")]),
     ]
-    print(f"{'command':<24}{'wall s':>9}{'x --version':>13}{'peak MB':>9}")
+    print(f"{'command':<26}{'wall s':>9}{'x --version':>13}{'peak MB':>9}")
     measured = timed_in_turn([c for c in cases if not c[0].startswith("export")], env, a.runs)
     measured.update(timed_in_turn([c for c in cases if c[0].startswith("export")], env, 1))
     base = measured["--version"][0]
     for name, _ in cases:
         wall, peak = measured[name]
-        print(f"{name:<24}{wall:>9.3f}{wall / base:>13.2f}{peak:>9.0f}")
+        print(f"{name:<26}{wall:>9.3f}{wall / base:>13.2f}{peak:>9.0f}")
+    yardstick = measured["hello-world typer --help"][0]
+    print(
+        f"start-up against the hello-world Typer app: --version {measured['--version'][0] / yardstick:.2f}x,"
+        f" --help {measured['--help'][0] / yardstick:.2f}x"
+    )
     compare_fetches(a.home, exe, a.runs)
 
 
@@ -150,7 +161,7 @@ def compare_fetches(home: Path, exe: str, runs: int) -> None:
             walls[kind].append(time.perf_counter() - start)
     big, small = statistics.median(walls["big"]), statistics.median(walls["empty"])
     print(
-        f"{'fetch 30 new (big)':<24}{big:>9.3f}   vs {small:.3f} s into an empty archive ({big / small:.2f}x)"
+        f"{'fetch 30 new (big)':<26}{big:>9.3f}   vs {small:.3f} s into an empty archive ({big / small:.2f}x)"
     )
 
 
