@@ -246,8 +246,6 @@ def fetch(
 
     def on_start(total: int) -> None:
         nonlocal progress, task, out
-        from subsample import render  # noqa: F401 (imported now, used by on_results)
-
         out = _out()
         err = _err()
         if total and err.is_terminal and not as_json:
