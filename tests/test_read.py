@@ -104,6 +104,31 @@ def test_read_renders_the_whole_article(blog):
     assert "Published: 2026-02-01" in out
 
 
+BROKEN_POST = """<p>First paragraph<p>Second, never closed
+<ul><li>one<li>two</ul></ul></li>
+<script>alert("not shown")</script><style>p { color: red }</style>
+<table><td>cell without a row</td></table>
+<pre>if a &lt; b:
+    print("&amp;")</pre>
+<blockquote>quoted, never closed
+<p>&#27;[2Jescaped <b>bold <i>both</b> after</p>"""
+
+
+def test_read_renders_broken_html_without_losing_text_or_obeying_it(run, httpserver):
+    httpserver.expect_request("/f").respond_with_data(rss([item(1, html=BROKEN_POST)]))
+    run("add", "broken", "rss", httpserver.url_for("/f"))
+    assert run("fetch").exit_code == 0
+    r = run("read", "1", "--width", "80")
+    assert r.exit_code == 0, r.output
+    out = r.stdout
+    for text in ("First paragraph", "Second, never closed", "one", "two", "cell without a row"):
+        assert text in out
+    assert "if a < b:" in out and 'print("&")' in out  # code keeps its lines, entities decoded
+    assert "quoted, never closed" in out and "[2Jescaped bold both after" in out
+    assert "not shown" not in out and "color: red" not in out  # script and style are not text
+    assert "\x1b" not in out
+
+
 def test_read_raw_json_and_unknown(blog):
     n = _space_n(blog)
     assert blog("read", str(n), "--raw").stdout.startswith("<p>Intro about datacenters.</p>")

@@ -151,10 +151,9 @@ def posts_view(listing: Any, now: datetime) -> RenderableType:
 
 
 def article(post: dict[str, Any], now: datetime, source_title: str | None = None) -> RenderableType:
-    from rich.markdown import Markdown
     from rich.rule import Rule
 
-    from subsample.article import html_to_markdown
+    from subsample.article import html_to_rich
 
     head = Text()
     head.append(one_line(post.get("title")) or "(untitled)", style="bold")
@@ -175,10 +174,10 @@ def article(post: dict[str, Any], now: datetime, source_title: str | None = None
         head.append(f"{label}: ", style="dim")
         head.append(value + "\n")
     raw = post.get("content") or post.get("summary") or ""
-    body = html_to_markdown(raw if isinstance(raw, str) else "")
+    body = html_to_rich(raw if isinstance(raw, str) else "")
     parts: list[RenderableType] = [head, Rule(style="dim")]
-    if body.markdown:
-        parts.append(Markdown(body.markdown, hyperlinks=False, code_theme="ansi_dark"))
+    if body.blocks:
+        parts.append(body.renderable())
     else:
         parts.append(Text("(this post has no body)", style="dim"))
     if body.links:
