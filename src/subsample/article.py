@@ -231,6 +231,8 @@ class _Reader(HTMLParser):
             container.table = []
             self.stack.append(container)
         elif tag == "tr":
+            if self.here.kind == "cell":  # the last cell was never closed
+                self._close("cell")
             table = self._open("table")
             if table is not None and table.table is not None:
                 table.table.append([])
@@ -273,8 +275,6 @@ class _Reader(HTMLParser):
 
     def _close(self, kind: str) -> None:
         """Close the innermost open KIND, and whatever was left open inside it."""
-        if kind == "li" and self._open("li") is None:
-            return
         if kind in ("ul", "ol"):
             kind = next((c.kind for c in reversed(self.stack) if c.kind in ("ul", "ol")), kind)
         if self._open(kind) is None:
