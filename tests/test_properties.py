@@ -115,5 +115,7 @@ def test_any_json_feed_archives_and_shows_inert(items, feed_title):
                     assert again[key]["title"] == post["title"]
                     assert again[key]["link"] == post["link"]
             else:
-                # XML cannot carry control characters: ids that differ only by them merge.
-                assert len(again) == len({_xml_safe(k).strip() for k in archived})
+                # XML cannot carry control characters: ids that differ only by them merge,
+                # and one that was nothing else is exported under a name of its own.
+                safe = [_xml_safe(k).strip() for k in archived]
+                assert len(again) == len({k for k in safe if k}) + safe.count("")

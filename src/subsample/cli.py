@@ -49,13 +49,15 @@ def _now() -> Any:
 def _out(width: int | None = None) -> Any:
     from rich.console import Console
 
-    return Console(highlight=False, width=width)
+    # No ":name:" emoji codes: nothing of ours uses them, and a URL or a name that happens
+    # to contain one is printed as it is (rich would also import its 3 ms emoji table).
+    return Console(highlight=False, emoji=False, width=width)
 
 
 def _err() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 def _print_json(data: Any) -> None:

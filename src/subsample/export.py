@@ -135,7 +135,9 @@ def _xml_feed(posts: list[Post], title: str, link: str, source_id: str, fmt: str
     newest = None
     for p in posts:  # feedgen puts each new entry first: oldest in, newest on top
         fe = fg.add_entry()
-        key = p.get("key") or f"urn:subsample:{source_id}:{p['n']}"
+        # A key that was only control characters (which XML cannot carry) or spaces gets a
+        # name of its own: read back, an empty id would make the entry some other post's.
+        key = (p.get("key") or "").strip() or f"urn:subsample:{source_id}:{p['n']}"
         fe.id(key)
         fe.guid(key, permalink=False)
         # Atom requires a title and RSS a title or description: an untitled post gets a
