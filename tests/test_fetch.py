@@ -288,6 +288,55 @@ def test_deleting_the_index_loses_nothing(run, home, httpserver):
     assert run("list", "blog", "--json").stdout == before
 
 
+def test_post_counts_follow_new_posts_revisions_other_writers_and_rebuilds(run, home, httpserver):
+    """The index keeps each source's post count as it goes; every way posts arrive keeps it true."""
+    feed = {"items": [item(3), item(2), item(1)]}
+    httpserver.expect_request("/f").respond_with_handler(lambda req: Response(rss(feed["items"])))
+    run("add", "blog", "rss", httpserver.url_for("/f"))
+    run("fetch")
+
+    def counted() -> tuple[int, int, int]:
+        listing = run("list", "blog").stdout
+        total = int(listing.split("Posts (")[1].split(")")[0])
+        [row] = json.loads(run("list", "--json").stdout)
+        return total, row["posts"], len({p["n"] for p in archive_lines(home, "blog")})
+
+    assert counted() == (3, 3, 3)
+    feed["items"] = [item(4), item(3), item(2, title="Edited"), item(1)]  # one new, one revised
+    run("fetch", "--force")
+    assert counted() == (4, 4, 4)
+    # Another writer's lines (read back by sync, not indexed as they were written): a post
+    # numbered after every other, and a revision of post 1.
+    lines = archive_lines(home, "blog")
+    first = next(p for p in lines if p["title"] == "Post number 1")
+    extra = [{**first, "n": 99, "key": "by-hand", "revision": 1}, {**first, "revision": 2, "title": "Again"}]
+    with open(home / "archive" / "blog.jsonl", "a") as f:
+        f.writelines(json.dumps(r) + "\n" for r in extra)
+    assert counted() == (5, 5, 5)
+    for p in (home / "cache").iterdir():  # rebuilt from the archive
+        p.unlink()
+    assert counted() == (5, 5, 5)
+
+
+def test_an_index_from_before_post_counts_is_upgraded_in_place(run, home, httpserver):
+    import sqlite3
+
+    httpserver.expect_request("/f").respond_with_data(rss([item(2), item(1)]))
+    run("add", "blog", "rss", httpserver.url_for("/f"))
+    run("fetch")
+    db = sqlite3.connect(home / "cache" / "index.sqlite")
+    db.execute("ALTER TABLE files DROP COLUMN posts")  # as version 4 made it
+    db.execute("PRAGMA user_version=4")
+    db.execute("INSERT INTO files VALUES ('marker', 0, 0, 0)")  # gone if it were rebuilt
+    db.commit()
+    db.close()
+    assert "Posts (2)" in run("list", "blog").stdout
+    db = sqlite3.connect(home / "cache" / "index.sqlite")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 5
+    assert db.execute("SELECT posts FROM files WHERE source='marker'").fetchone() == (0,)
+    db.close()
+
+
 def test_two_fetch_processes_at_once_neither_duplicate_nor_lose(home, httpserver, tmp_path):
     items = [item(i) for i in range(60, 0, -1)]
     httpserver.expect_request("/f").respond_with_data(rss(items))

@@ -110,9 +110,9 @@ def save_numbers_used(paths: Paths, last: int) -> None:
 
 # -- the index ------------------------------------------------------------------------
 
-_SCHEMA_VERSION = 4
+_SCHEMA_VERSION = 5
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS files(source TEXT PRIMARY KEY, ino INT, size INT, mtime INT);
+CREATE TABLE IF NOT EXISTS files(source TEXT PRIMARY KEY, ino INT, size INT, mtime INT, posts INT);
 CREATE TABLE IF NOT EXISTS revisions(
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     source TEXT, n INT, revision INT, off INT, len INT, UNIQUE(source, off));
@@ -153,7 +153,18 @@ class Index:
         db = sqlite3.connect(self.db_path, timeout=60, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        if db.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA_VERSION:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 4:  # the same index less the post counts: counted once, not rebuilt
+            db.execute("BEGIN IMMEDIATE")
+            if db.execute("PRAGMA user_version").fetchone()[0] == 4:  # (not done meanwhile)
+                db.execute("ALTER TABLE files ADD COLUMN posts INT")
+                db.execute(
+                    "UPDATE files SET posts = (SELECT count(*) FROM posts WHERE source = files.source)"
+                )
+                db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+            db.execute("COMMIT")
+            version = _SCHEMA_VERSION
+        if version != _SCHEMA_VERSION:
             db.executescript(
                 "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS revisions;"
                 "DROP TABLE IF EXISTS posts; DROP TABLE IF EXISTS words;"
@@ -241,47 +252,50 @@ class Index:
             return
         except OSError as e:
             raise StorageError(f"cannot read {path}: {e.strerror}") from None
-        row = self.db.execute("SELECT ino, size, mtime FROM files WHERE source=?", (sid,)).fetchone()
-        if row == (st.st_ino, st.st_size, st.st_mtime_ns):
+        row = self.db.execute("SELECT ino, size, mtime, posts FROM files WHERE source=?", (sid,)).fetchone()
+        if row and row[:3] == (st.st_ino, st.st_size, st.st_mtime_ns):
             return
         with self._transaction():
             # Read again inside the write transaction: another process may have caught up.
-            row = self.db.execute("SELECT ino, size, mtime FROM files WHERE source=?", (sid,)).fetchone()
-            if row == (st.st_ino, st.st_size, st.st_mtime_ns):
+            row = self.db.execute(
+                "SELECT ino, size, mtime, posts FROM files WHERE source=?", (sid,)
+            ).fetchone()
+            if row and row[:3] == (st.st_ino, st.st_size, st.st_mtime_ns):
                 return
             start = 0
             if row and row[0] == st.st_ino and st.st_size > row[1]:
                 start = row[1]  # appended to since we last looked
             else:
                 self._drop(sid)
-            end = start
+            end, added = start, 0
             for off, length, rec in iter_lines(path, start):
-                self._add(sid, off, length, rec)
+                added += self._add(sid, off, length, rec)
                 end = off + length
             # Stop at the last whole line: a torn tail is read again once it is closed.
             size = end if end < st.st_size else st.st_size
             self.db.execute(
-                "INSERT OR REPLACE INTO files VALUES (?,?,?,?)",
-                (sid, st.st_ino, size, st.st_mtime_ns if size == st.st_size else -1),
-            )
+                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
+                (sid, st.st_ino, size, st.st_mtime_ns if size == st.st_size else -1,
+                 self._posts_after(sid, row[3] if row and start else None, added)),
+            )  # fmt: skip
 
     def add_appended(self, sid: str, start: int, lines: list[bytes], records: list[dict[str, Any]]) -> None:
         """Index lines this process just appended at START, without reading them back."""
         path = self.paths.archive(sid)
         st = path.stat()
         end = start + sum(len(line) for line in lines)
-        row = self.db.execute("SELECT ino, size FROM files WHERE source=?", (sid,)).fetchone()
-        if st.st_size != end or (start and row != (st.st_ino, start)):
+        row = self.db.execute("SELECT ino, size, posts FROM files WHERE source=?", (sid,)).fetchone()
+        if st.st_size != end or (start and (row is None or row[:2] != (st.st_ino, start))):
             self._sync_one(sid)  # something else is in the file too: read it properly
             return
         with self._transaction():
-            off = start
+            off, added = start, 0
             firsts = []  # first revisions of new posts: nothing to compare with, insert in bulk
             for line, rec in zip(lines, records, strict=True):
                 if rec.get("revision") == 1 and isinstance(rec.get("n"), int):
                     firsts.append((off, len(line), rec))
                 else:
-                    self._add(sid, off, len(line), rec)
+                    added += self._add(sid, off, len(line), rec)
                 off += len(line)
             self.db.executemany(
                 "INSERT OR REPLACE INTO revisions(source, n, revision, off, len) VALUES (?,?,?,?,?)",
@@ -290,14 +304,24 @@ class Index:
             self.db.executemany(
                 _INSERT_POST, [_post_row(sid, o, ln, r, revision=1, revisions=1) for o, ln, r in firsts]
             )
+            posts = self._posts_after(sid, row[2] if row and start else None, added + len(firsts))
             self.db.execute(
-                "INSERT OR REPLACE INTO files VALUES (?,?,?,?)", (sid, st.st_ino, end, st.st_mtime_ns)
+                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
+                (sid, st.st_ino, end, st.st_mtime_ns, posts),
             )
 
-    def _add(self, sid: str, off: int, length: int, rec: dict[str, Any]) -> None:
+    def _posts_after(self, sid: str, before: int | None, added: int) -> int:
+        """How many posts SID has once ADDED new ones joined the BEFORE it had (counted
+        again when that is not known: a new or rebuilt archive, where it costs little)."""
+        if before is not None:
+            return before + added
+        return int(self.db.execute("SELECT count(*) FROM posts WHERE source=?", (sid,)).fetchone()[0])
+
+    def _add(self, sid: str, off: int, length: int, rec: dict[str, Any]) -> bool:
+        """Index one revision line; True if it is the first of a post the index did not have."""
         n, revision = rec.get("n"), rec.get("revision", 1)
         if not isinstance(n, int) or not isinstance(revision, int):
-            return
+            return False
         self.db.execute(
             "INSERT OR REPLACE INTO revisions(source, n, revision, off, len) VALUES (?,?,?,?,?)",
             (sid, n, revision, off, length),
@@ -305,9 +329,10 @@ class Index:
         prev = self.db.execute("SELECT revision, revisions FROM posts WHERE n=?", (n,)).fetchone()
         if prev and prev[0] > revision:
             self.db.execute("UPDATE posts SET revisions=revisions+1 WHERE n=?", (n,))
-            return
+            return False
         revisions = (prev[1] + 1) if prev else 1
         self.db.execute(_INSERT_POST, _post_row(sid, off, length, rec, revision, revisions))
+        return prev is None
 
     # Questions ---------------------------------------------------------------------
 
@@ -341,10 +366,12 @@ class Index:
         return found
 
     def count(self, sid: str) -> int:
-        return int(self.db.execute("SELECT count(*) FROM posts WHERE source=?", (sid,)).fetchone()[0])
+        """A source's posts, as the index keeps count of them (count(*) took 12 ms at 100k)."""
+        row = self.db.execute("SELECT posts FROM files WHERE source=?", (sid,)).fetchone()
+        return int(row[0]) if row else 0
 
     def counts(self) -> dict[str, int]:
-        return dict(self.db.execute("SELECT source, count(*) FROM posts GROUP BY source").fetchall())
+        return dict(self.db.execute("SELECT source, posts FROM files").fetchall())
 
     def posts(self, sid: str, limit: int | None = None, since: str | None = None) -> list[Post]:
         """Index rows of a source's posts, newest first (published, else first seen)."""
