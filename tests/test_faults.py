@@ -74,6 +74,42 @@ def test_state_that_cannot_be_saved_is_a_clear_error_and_the_posts_stay(run, hom
     assert sorted(p["n"] for p in archive_lines(home, "blog")) == [1, 2, 3]  # nothing twice
 
 
+def test_a_fetch_cut_short_while_another_download_is_running_says_why(run, home, served, monkeypatch):
+    """A storage error ends the fetch while a slow source is still mid-transfer: the user sees
+    the storage error, not a traceback from shutting down that transfer."""
+    import socket
+    import threading
+
+    slow = socket.socket()
+    slow.bind(("127.0.0.1", 0))
+    slow.listen(1)
+
+    def hold() -> None:  # accept, read the request, answer nothing for a while
+        conn, _ = slow.accept()
+        conn.recv(65536)
+        threading.Event().wait(3)
+        conn.close()
+
+    threading.Thread(target=hold, daemon=True).start()
+    run("add", "slow", "rss", f"http://127.0.0.1:{slow.getsockname()[1]}/feed")
+    served["items"] = [item(3), item(2), item(1)]
+    real_fsync = os.fsync
+
+    def no_space(fd: int) -> None:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith("archive/blog.jsonl"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(files.os, "fsync", no_space)
+            r = run("fetch", "--force", "--timeout", "10")
+        assert r.exit_code == 1, r.output
+        assert "No space left on device" in r.stderr and "Traceback" not in r.stderr
+    finally:
+        slow.close()
+
+
 def test_unreadable_archive_is_reported_not_a_traceback(run, home, served):
     path = home / "archive" / "blog.jsonl"
     path.rename(home / "saved.jsonl")

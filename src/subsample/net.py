@@ -96,12 +96,19 @@ class Session:
         return c
 
     def close(self) -> None:
+        """Close every handle not in a transfer. One still running in another thread (a
+        fetch cut short by an error) cannot be closed from here; it ends with the process."""
         with self._lock:
-            for c in self._handles:
+            handles, self._handles = self._handles, []
+        busy = False
+        for c in handles:
+            try:
                 c.close()
-            self._handles.clear()
+            except pycurl.error:
+                busy = True
         self._local = threading.local()
-        self._share.close()
+        if not busy:
+            self._share.close()
 
 
 # -- fetching ------------------------------------------------------------------------
