@@ -12,25 +12,24 @@ from typing import BinaryIO
 from subsample.errors import StorageError
 
 
-def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Replace PATH with DATA so that a crash leaves either the old or the new file whole.
-
-    DURABLE also waits for the disk; state that can be rebuilt skips that (an fsync costs
-    more than the rest of a source's write put together).
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace PATH with DATA so that a crash leaves either the old or the new file whole,
+    and wait for the disk. (State that can be rebuilt goes through replace_own instead.)
 
     Raises:
         StorageError: the folder is not writable or the disk is full.
     """
-    with atomic_writer(path, durable=durable) as f:
+    with atomic_writer(path) as f:
         f.write(data)
 
 
 def replace_own(path: Path, data: bytes) -> None:
     """Replace PATH, a small file only this program writes (a source's fetch state), with
-    DATA so that a crash leaves the old or the new file whole. Not durable, like
-    atomic_write(durable=False), and in four system calls: a fetch rewrites hundreds of
-    these, and mkstemp's random names and the chmod to keep a user's permissions (which
-    atomic_write does for files people edit) doubled the cost.
+    DATA so that a crash leaves the old or the new file whole. Not durable (losing it costs
+    one unconditional fetch; an fsync costs more than the rest of a source's write), and in
+    four system calls: a fetch rewrites hundreds of these, and mkstemp's random names and
+    the chmod to keep a user's permissions (which atomic_write does for files people edit)
+    doubled the cost.
 
     Raises:
         StorageError: the folder is not writable or the disk is full.
@@ -64,7 +63,7 @@ def _ensure_folder(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
     """A file to write PATH's new content into; it replaces PATH only if the block succeeds."""
     try:
         _ensure_folder(path.parent)
@@ -77,8 +76,7 @@ def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
         with os.fdopen(fd, "wb") as f:
             yield f
             f.flush()
-            if durable:
-                os.fsync(f.fileno())
+            os.fsync(f.fileno())
         os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; keep what the file had
         os.replace(tmp, path)
     except OSError as e:
