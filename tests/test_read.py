@@ -108,6 +108,7 @@ def test_read_renders_the_whole_article(blog):
 BROKEN_POST = """<p>First paragraph<p>Second, never closed
 <ul><li>one<li>two</ul></ul></li>
 <script>alert("not shown")</script><style>p { color: red }</style>
+<noscript><img src="https://example.org/lazy.png" alt="lazy picture"></noscript>
 <table><td>cell without a row</td></table>
 <table><tr><th>Left<th>Right<tr><td>l1<td>r1<tr><td>l2<td>r2</table>
 <pre>if a &lt; b:
@@ -128,6 +129,7 @@ def test_read_renders_broken_html_without_losing_text_or_obeying_it(run, httpser
     assert "if a < b:" in out and 'print("&")' in out  # code keeps its lines, entities decoded
     assert "quoted, never closed" in out and "[2Jescaped bold both after" in out
     assert "not shown" not in out and "color: red" not in out  # script and style are not text
+    assert "[image 1: lazy picture]" in out and "https://example.org/lazy.png" in out  # a fallback is
     assert "\x1b" not in out
     assert re.search(r"l1 +r1\n", out) and re.search(r"l2 +r2\n", out)  # unclosed cells: one row each
 

@@ -115,7 +115,9 @@ _INLINE = {
     "ins": "underline", "s": "strike", "del": "strike", "strike": "strike", "code": "bold cyan",
     "kbd": "bold cyan", "samp": "bold cyan", "tt": "bold cyan", "mark": "reverse",
 }  # fmt: skip
-_SKIP = {"script", "style", "template", "head", "title", "noscript", "iframe", "object", "svg", "math"}
+# Never article text. (noscript, iframe and object hold fallbacks, such as the <img> of a
+# lazily loaded picture: shown, so that nothing is dropped and an unclosed one hides nothing.)
+_SKIP = {"script", "style", "template", "head", "title"}
 _SPACE = re.compile(r"\s+")
 
 
