@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from subsample import files
+from subsample.archive import files
 from tests.conftest import archive_lines, item, rss
 
 
@@ -172,7 +172,7 @@ def test_a_download_process_that_dies_fails_its_sources_and_nothing_else(home, t
     import signal
     import time
 
-    from subsample import update
+    from subsample.fetch import pipeline as update
 
     env = {**os.environ, "SUBSAMPLE_HOME": str(home)}
     cmd = [sys.executable, "-m", "subsample"]
@@ -216,7 +216,7 @@ def test_download_processes_end_when_the_fetch_is_killed(home, tmp_path, httpser
     even one whose outcome is too big for the pipe: it learns that nobody reads any more."""
     import time
 
-    from subsample import update
+    from subsample.fetch import pipeline as update
 
     env = {**os.environ, "SUBSAMPLE_HOME": str(home)}
     cmd = [sys.executable, "-m", "subsample"]

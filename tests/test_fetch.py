@@ -393,7 +393,7 @@ def test_local_example_feed_ships_and_archives(run, home):
 
 
 def test_many_sources_are_fetched_by_worker_processes_with_the_same_result(run, home, httpserver):
-    from subsample import update
+    from subsample.fetch import pipeline as update
 
     count = update.PROCESSES_FROM + 2
     big = "<p>" + "long read " * 300_000 + "</p>"  # 3 MB: its outcome crosses the pipe in pieces

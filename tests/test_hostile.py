@@ -221,7 +221,7 @@ def test_entries_without_guid_link_title_or_date_and_duplicates(run, home, https
 
 def test_a_feed_cannot_redirect_into_the_local_network(run, home, httpserver):
     """Seen from a public feed URL, a redirect to a private address is refused before it is followed."""
-    from subsample import net
+    from subsample.fetch import http as net
 
     refuse = net.stay_outside_unless("https://93.184.215.14/feed")
     assert refuse("93.184.215.14") is None  # its own host: never even resolved
@@ -259,7 +259,7 @@ def test_redirects_lead_only_to_web_urls_and_an_error_page_does_not_spoil_the_co
     assert "error: failed: HTTP 500" in r.stdout and "ok: 1 new" in r.stdout
     assert not (home / "archive" / "tofile.jsonl").exists()
 
-    from subsample import net
+    from subsample.fetch import http as net
 
     session = net.Session()
     assert net.get(session, httpserver.url_for("/error")).status == 500

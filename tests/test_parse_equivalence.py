@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from subsample import fastxml, parse
+from subsample.parse import fastxml
+from subsample.parse import feeds as parse
 
 from .conftest import atom, rss
 
@@ -291,21 +292,22 @@ def test_images_are_found_as_html_parser_finds_them(markup: str) -> None:
 def test_archive_lines_spliced_from_ready_entry_json_equal_whole_encoding(
     title: str, content: str, n: int
 ) -> None:
-    from subsample import store, update
+    from subsample.archive.jsonl import encode
+    from subsample.fetch import pipeline as update
 
     entry, spelled = parse.make_entry(
         id=None, link=None, title=title, author=None, published=None, updated=None, summary=None,
         content=content, tags=[], enclosures=[], extra_images=[],
     )  # fmt: skip
     record = update._record(entry, "src", n, 2, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z")
-    assert update._line(record, spelled) == store.encode(record)
+    assert update._line(record, spelled) == encode(record)
     assert entry["hash"] == parse.content_hash(entry)
     # Renamed to an older post's key (a guid migration): the line carries the kept key.
     feed_key, record["key"] = record["key"], f"old {title}"
-    assert update._line(record, spelled, feed_key) == store.encode(record)
+    assert update._line(record, spelled, feed_key) == encode(record)
     # JSON not spelled as make_entry spells it still makes the same line, the long way.
-    respelled = store.encode(json.loads(spelled)).rstrip(b"\n")
-    assert update._line(record, respelled.replace(b'{"key"', b'{ "key"'), feed_key) == store.encode(record)
+    respelled = encode(json.loads(spelled)).rstrip(b"\n")
+    assert update._line(record, respelled.replace(b'{"key"', b'{ "key"'), feed_key) == encode(record)
 
 
 DATES = st.one_of(

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from subsample.cli import app
-from subsample.export import _xml_safe
-from subsample.parse import parse_feed
+from subsample.parse.feeds import parse_feed
+from subsample.show.export import _xml_safe
 
 # Text with everything a hostile feed would try: controls, escapes, bidi, markup look-alikes.
 nasty = st.lists(

@@ -8,7 +8,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from subsample.parse import parse_feed
+from subsample.parse.feeds import parse_feed
 from tests.conftest import archive_lines, item, rss
 
 
@@ -157,8 +157,8 @@ def test_gallery_download_stores_images_once_and_only_images(run, home, httpserv
 
 def test_gallery_download_never_reaches_into_the_local_network_for_a_public_feed(home):
     """A public feed's images may not point at loopback/private addresses, directly or by redirect."""
-    from subsample.config import resolve_paths
-    from subsample.media import download_images
+    from subsample.fetch.media import download_images
+    from subsample.paths import resolve_paths
 
     images = [{"url": "http://127.0.0.1:9/admin.png"}, {"url": "http://169.254.169.254/latest/meta-data"}]
     count, problems = download_images(resolve_paths(), images, "https://93.184.215.14/feed.xml")
@@ -167,7 +167,7 @@ def test_gallery_download_never_reaches_into_the_local_network_for_a_public_feed
 
 
 def test_gallery_download_refuses_a_redirect_into_the_local_network(home, httpserver):
-    from subsample import net
+    from subsample.fetch import http as net
 
     httpserver.expect_request("/img").respond_with_data(
         "", status=302, headers={"Location": "http://10.0.0.1/x.png"}

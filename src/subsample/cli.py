@@ -35,7 +35,7 @@ _home: Path | None = None
 
 
 def _paths() -> Any:
-    from subsample.config import resolve_paths
+    from subsample.paths import resolve_paths
 
     return resolve_paths(_home)
 
@@ -201,7 +201,8 @@ def config(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show a source's settings, where they live and its fetch state (no ID: where files live)."""
-    from subsample import core, render
+    from subsample import core
+    from subsample.show import render
 
     paths = _paths()
     if source_id is None:
@@ -260,7 +261,7 @@ def fetch(
     def on_results(results: list[Any]) -> None:
         from rich.text import Text
 
-        from subsample import render
+        from subsample.show import render
 
         if progress is not None:
             progress.advance(task, len(results))
@@ -282,7 +283,7 @@ def fetch(
     finally:
         if progress is not None:
             progress.stop()
-    from subsample import render
+    from subsample.show import render
 
     out = out or _out()
     if as_json:
@@ -299,7 +300,7 @@ def fetch(
 
 
 def _limits(timeout: float, max_size: int) -> Any:
-    from subsample.net import Limits
+    from subsample.fetch.http import Limits
 
     return Limits(
         connect_timeout=min(10, timeout),
@@ -327,7 +328,8 @@ def list_(
     ] = False,
 ) -> None:
     """List the sources, or the posts of one source, newest first."""
-    from subsample import core, render
+    from subsample import core
+    from subsample.show import render
 
     paths = _paths()
     now = _now()
@@ -369,7 +371,8 @@ def read(
     no_pager: Annotated[bool, typer.Option("--no-pager", help="Never page, even on a terminal.")] = False,
 ) -> None:
     """Show one post as an article."""
-    from subsample import core, render
+    from subsample import core
+    from subsample.show import render
 
     paths = _paths()
     post = core.get_post(paths, n, revision)
@@ -417,7 +420,8 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Find posts across all archives."""
-    from subsample import core, render
+    from subsample import core
+    from subsample.show import render
 
     hits = core.search(_paths(), query, source_id=source_id, limit=limit)
     if as_json:
@@ -437,7 +441,8 @@ def history(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show a source's fetches, newest first: outcome, HTTP status, counts, errors."""
-    from subsample import core, render
+    from subsample import core
+    from subsample.show import render
 
     h = core.history(_paths(), source_id, last)
     if as_json:
@@ -459,18 +464,18 @@ def gallery(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show every image of a source's posts: post number, title, alt text, URL."""
-    from subsample import export, render
+    from subsample.show import export, render
 
     paths = _paths()
     images = list(export.iter_images(paths, source_id))
     failed = False
     if not download:
-        from subsample.media import attach_stored
+        from subsample.fetch.media import attach_stored
 
         attach_stored(paths, images)
     else:
         from subsample import config
-        from subsample.media import download_images
+        from subsample.fetch.media import download_images
         from subsample.text import one_line
 
         count, problems = download_images(paths, images, config.get_source(paths, source_id).url)
@@ -479,8 +484,8 @@ def gallery(
         _err().print(f"Downloaded {count} new image{'s' * (count != 1)}.", markup=False)
         failed = bool(problems)
     if html is not None:
-        from subsample.files import atomic_write
-        from subsample.gallery import gallery_html
+        from subsample.archive.files import atomic_write
+        from subsample.show.gallery_html import gallery_html
 
         atomic_write(html, gallery_html(source_id, images))
         _err().print(f"Wrote {len(images)} images to {html}", markup=False)
@@ -507,7 +512,7 @@ def export_(
     ] = None,
 ) -> None:
     """Export a source's whole archive as a feed, or every subscription as OPML."""
-    from subsample import export
+    from subsample.show import export
 
     paths = _paths()
     if opml:
@@ -519,7 +524,7 @@ def export_(
             export.write_jsonl(paths, source_id, sys.stdout.buffer)
             sys.stdout.flush()
         else:
-            from subsample.files import atomic_writer
+            from subsample.archive.files import atomic_writer
 
             with atomic_writer(output) as f:
                 export.write_jsonl(paths, source_id, f)
@@ -530,7 +535,7 @@ def export_(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        from subsample.files import atomic_write
+        from subsample.archive.files import atomic_write
 
         atomic_write(output, data)
 
@@ -543,7 +548,7 @@ def import_(
     interval: Annotated[str, typer.Option(help="interval for each new source.")] = "6h",
 ) -> None:
     """Subscribe to every feed of an OPML file (duplicates and bad URLs are reported and skipped)."""
-    from subsample import export
+    from subsample.show import export
 
     added, problems = export.import_opml(_paths(), file, limit=limit, interval=interval)
     err = _err()

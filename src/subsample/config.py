@@ -1,4 +1,4 @@
-"""Where things live, and the user's sources.toml.
+"""The user's sources.toml.
 
 sources.toml belongs to the user: it is read with tomllib (fast, stdlib) and edited with
 tomlkit, which keeps their comments, order and formatting through `add`, `set` and `remove`.
@@ -6,74 +6,22 @@ tomlkit, which keeps their comments, order and formatting through `add`, `set` a
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from subsample.archive.files import atomic_write, file_lock
 from subsample.durations import format_duration, parse_duration
 from subsample.errors import ConfigError, SourceNotFoundError, UsageError
-from subsample.files import atomic_write, file_lock
 from subsample.models import DEFAULT_INTERVAL, DEFAULT_LIMIT, SOURCE_TYPES, Source
+from subsample.paths import Paths
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 SETTABLE_KEYS = ("url", "type", "limit", "interval", "enabled", "title")
-
-
-@dataclass(frozen=True)
-class Paths:
-    """Every file subsample touches, resolved once per command."""
-
-    config_file: Path
-    data: Path
-
-    @property
-    def archive_dir(self) -> Path:
-        return self.data / "archive"
-
-    @property
-    def state_dir(self) -> Path:
-        return self.data / "state"
-
-    @property
-    def history_dir(self) -> Path:
-        return self.data / "history"
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.data / "cache"
-
-    @property
-    def media_dir(self) -> Path:
-        return self.data / "media"
-
-    @property
-    def write_lock(self) -> Path:
-        """Held while archives, state and post numbers change."""
-        return self.data / "write.lock"
-
-    def archive(self, source_id: str) -> Path:
-        return self.archive_dir / f"{source_id}.jsonl"
-
-
-def resolve_paths(home: Path | None = None) -> Paths:
-    """--home, else $SUBSAMPLE_HOME, else the platform's config and data folders."""
-    if home is None and os.environ.get("SUBSAMPLE_HOME"):
-        home = Path(os.environ["SUBSAMPLE_HOME"])
-    if home is not None:
-        home = home.expanduser().absolute()
-        return Paths(config_file=home / "sources.toml", data=home)
-    import platformdirs
-
-    return Paths(
-        config_file=platformdirs.user_config_path("subsample") / "sources.toml",
-        data=platformdirs.user_data_path("subsample"),
-    )
 
 
 # -- validation ------------------------------------------------------------------------

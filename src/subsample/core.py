@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from subsample import config, store
-from subsample.config import Paths
+from subsample import config
+from subsample.archive.index import Index
+from subsample.archive.jsonl import read_record
+from subsample.archive.state import load_state, read_history
 from subsample.errors import PostNotFoundError, SourceNotFoundError, UsageError
 from subsample.models import FetchResult, Post, Source
+from subsample.paths import Paths
 from subsample.times import parse_iso
 
 # -- sources ---------------------------------------------------------------------
@@ -115,19 +118,19 @@ class SourceRow:
 
 def list_sources(paths: Paths) -> list[SourceRow]:
     sources = config.load_sources(paths)
-    index = store.Index(paths)
+    index = Index(paths)
     try:
         index.sync()
         counts = index.counts()
     finally:
         index.close()
-    return [SourceRow(s, counts.get(s.id, 0), store.load_state(paths, s.id)) for s in sources.values()]
+    return [SourceRow(s, counts.get(s.id, 0), load_state(paths, s.id)) for s in sources.values()]
 
 
 def source_config(paths: Paths, source_id: str) -> dict[str, Any]:
     """A source's settings, where they live, and its fetch state."""
     source = config.get_source(paths, source_id)
-    state = store.load_state(paths, source_id)
+    state = load_state(paths, source_id)
     state.pop("in_feed", None)
     return {
         "id": source.id,
@@ -173,7 +176,7 @@ def fetch(
     Raises:
         SourceNotFoundError: a named source does not exist (nothing is fetched).
     """
-    from subsample import update
+    from subsample.fetch import pipeline as update
 
     sources = config.load_sources(paths)
     report = FetchReport()
@@ -218,8 +221,8 @@ def list_posts(
         SourceNotFoundError: neither a configured source nor an archive of that name.
     """
     source = config.find_source(paths, source_id)
-    state = store.load_state(paths, source_id)
-    index = store.Index(paths)
+    state = load_state(paths, source_id)
+    index = Index(paths)
     try:
         index.sync(source_id)
         total = index.count(source_id)
@@ -228,7 +231,7 @@ def list_posts(
             for p in posts:
                 found = index.locate(p["n"])
                 if found:
-                    record = store.read_record(paths.archive(found[0]), found[1], found[2])
+                    record = read_record(paths.archive(found[0]), found[1], found[2])
                     p["summary"], p["content"] = record.get("summary"), record.get("content")
     finally:
         index.close()
@@ -244,7 +247,7 @@ def list_posts(
 def source_title(paths: Paths, source_id: str) -> str | None:
     """The user's name for a source, else the feed's own title."""
     source = config.load_sources(paths).get(source_id)
-    return (source.title if source else None) or store.load_state(paths, source_id).get("title")
+    return (source.title if source else None) or load_state(paths, source_id).get("title")
 
 
 def get_post(paths: Paths, n: int, revision: int | None = None) -> Post:
@@ -253,7 +256,7 @@ def get_post(paths: Paths, n: int, revision: int | None = None) -> Post:
     Raises:
         PostNotFoundError, UsageError: no such post or revision.
     """
-    index = store.Index(paths)
+    index = Index(paths)
     try:
         index.sync()
         found = index.locate(n, revision)
@@ -265,7 +268,7 @@ def get_post(paths: Paths, n: int, revision: int | None = None) -> Post:
             raise UsageError(f"post {n} has no revision {revision}; it has {_span(revisions)}")
         raise PostNotFoundError(n)
     sid, off, length, _ = found
-    record = store.read_record(paths.archive(sid), off, length)
+    record = read_record(paths.archive(sid), off, length)
     record["revisions"] = len(revisions)
     return record
 
@@ -288,7 +291,7 @@ def search(
     Raises:
         UsageError: an empty query; SourceNotFoundError: an unknown --source.
     """
-    from subsample.search import search_archives
+    from subsample.archive.search import search_archives
 
     if not query.strip():
         raise UsageError("empty search; give a word or phrase to look for")
@@ -306,8 +309,8 @@ def history(paths: Paths, source_id: str, last: int | None = None) -> dict[str, 
     source = config.load_sources(paths).get(source_id)
     if source is None and not (paths.history_dir / f"{source_id}.jsonl").exists():
         raise SourceNotFoundError(source_id)
-    records = store.read_history(paths, source_id)[::-1]
-    state = store.load_state(paths, source_id)
+    records = read_history(paths, source_id)[::-1]
+    state = load_state(paths, source_id)
     state.pop("in_feed", None)
     return {
         "source": source_id,

@@ -58,14 +58,14 @@ def warm_up() -> None:
     import feedparser  # noqa: F401
     import lxml.etree  # noqa: F401
 
-    from subsample import fastxml  # noqa: F401
+    from subsample.parse import fastxml  # noqa: F401
 
 
 # -- XML feeds through feedparser -----------------------------------------------------
 
 
 def _parse_xml(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
-    from subsample import fastxml
+    from subsample.parse import fastxml
 
     # The fast reader gives feedparser's answer for the feeds it knows, or None.
     fast = fastxml.read(body, content_type)
@@ -270,7 +270,7 @@ def make_entry(
     enclosures: list[dict[str, Any]],
     extra_images: list[dict[str, Any]],
 ) -> tuple[Entry, bytes]:
-    """An entry in the archive's shape, with its content hash, and its JSON as store.encode
+    """An entry in the archive's shape, with its content hash, and its JSON as encode
     would spell it (the fetch splices it into the archive line).
 
     The long texts are JSON-encoded once, for both the hash and the JSON.
@@ -314,7 +314,7 @@ def make_entry(
     return entry, ("{" + ",".join(parts) + "}").encode()
 
 
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # store.encode's spelling
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # encode's spelling
 
 
 def _json_text(value: str | None) -> str:

@@ -1,9 +1,10 @@
-"""The archive on disk: per-source JSON lines (the truth), fetch state, history, and an index.
+"""The index: a rebuildable SQLite cache of every archive (post numbers, titles, offsets,
+full-text words).
 
-archive/<ID>.jsonl holds one post revision per line and is only ever appended to.
-The SQLite index under cache/ is derived from those lines: it is caught up incrementally
-from the byte offset it last read, rebuilt when a file shrank or was replaced, and can be
-deleted at any time.
+archive/<ID>.jsonl holds one post revision per line and is only ever appended to. The
+index under cache/ is derived from those lines: it is caught up incrementally from the byte
+offset it last read, rebuilt when a file shrank or was replaced, and can be deleted at any
+time.
 """
 
 from __future__ import annotations
@@ -13,102 +14,12 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from subsample.config import Paths
+from subsample.archive.jsonl import iter_lines
 from subsample.errors import StorageError
-from subsample.files import append_lines, replace_own
 from subsample.models import Post
-
-
-def encode(record: dict[str, Any]) -> bytes:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-
-
-def iter_lines(path: Path, start: int = 0) -> Iterator[tuple[int, int, dict[str, Any]]]:
-    """(offset, length, record) for each whole, valid line of PATH from byte START.
-
-    A torn last line (no newline yet) and lines that are not JSON objects are skipped.
-    """
-    try:
-        f = open(path, "rb")  # noqa: SIM115 - closed below, generator keeps it open
-    except FileNotFoundError:
-        return
-    except OSError as e:
-        raise StorageError(f"cannot read {path}: {e.strerror}") from None
-    with f:
-        f.seek(start)
-        offset = start
-        for line in f:
-            length = len(line)
-            if line.endswith(b"\n"):
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    record = None
-                if isinstance(record, dict):
-                    yield offset, length, record
-            offset += length
-
-
-def read_record(path: Path, offset: int, length: int) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as f:
-            f.seek(offset)
-            record = json.loads(f.read(length))
-    except (OSError, ValueError) as e:
-        raise StorageError(f"cannot read a post from {path}: {e}; the index will be rebuilt") from None
-    if not isinstance(record, dict):
-        raise StorageError(f"unexpected data in {path} at byte {offset}")
-    return record
-
-
-# -- fetch state and history --------------------------------------------------------
-
-
-def load_state(paths: Paths, source_id: str) -> dict[str, Any]:
-    """The fetch state of a source (ETag, next update, failures...); {} if none yet."""
-    try:
-        data = json.loads((paths.state_dir / f"{source_id}.json").read_bytes())
-    except (OSError, ValueError):
-        return {}  # state is a convenience; losing it costs one unconditional fetch
-    return data if isinstance(data, dict) else {}
-
-
-def save_state(paths: Paths, source_id: str, state: dict[str, Any]) -> None:
-    # One line, not indented: json's C encoder only does that, and a fetch saves hundreds.
-    replace_own(paths.state_dir / f"{source_id}.json", json.dumps(state).encode())
-
-
-def append_history(paths: Paths, source_id: str, record: dict[str, Any]) -> None:
-    append_lines(paths.history_dir / f"{source_id}.jsonl", [encode(record)], durable=False)
-
-
-def read_history(paths: Paths, source_id: str) -> list[dict[str, Any]]:
-    return [r for _, _, r in iter_lines(paths.history_dir / f"{source_id}.jsonl")]
-
-
-def _counter_path(paths: Paths) -> Path:
-    # Source ids cannot start with '_', so this never collides with a source's state.
-    return paths.state_dir / "_numbers.json"
-
-
-def numbers_used(paths: Paths) -> int:
-    """The highest post number ever handed out, even to a post whose archive was deleted."""
-    try:
-        return int(json.loads(_counter_path(paths).read_bytes())["last"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return 0
-
-
-def save_numbers_used(paths: Paths, last: int) -> None:
-    # Not fsynced: after a power cut the index (from the fsynced archives) still knows
-    # every number handed out; the counter only remembers numbers of deleted archives.
-    replace_own(_counter_path(paths), json.dumps({"last": last}).encode())
-
-
-# -- the index ------------------------------------------------------------------------
+from subsample.paths import Paths
 
 _SCHEMA_VERSION = 5
 _SCHEMA = """

@@ -153,7 +153,7 @@ def posts_view(listing: Any, now: datetime) -> RenderableType:
 def article(post: dict[str, Any], now: datetime, source_title: str | None = None) -> RenderableType:
     from rich.rule import Rule
 
-    from subsample.article import html_to_rich
+    from subsample.show.article import html_to_rich
 
     head = Text()
     head.append(one_line(post.get("title")) or "(untitled)", style="bold")

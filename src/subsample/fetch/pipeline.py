@@ -23,12 +23,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from subsample import config, store
-from subsample.config import Paths
+from subsample import config
+from subsample.archive.files import append_lines, file_lock, sync_appended
+from subsample.archive.index import Index
+from subsample.archive.jsonl import encode
+from subsample.archive.state import append_history, load_state, numbers_used, save_numbers_used, save_state
 from subsample.durations import format_duration
 from subsample.errors import FetchError
-from subsample.files import append_lines, file_lock, sync_appended
 from subsample.models import FetchResult, Source
+from subsample.paths import Paths
 from subsample.times import iso_utc, parse_iso
 
 MAX_WORKERS = 32  # download threads, at most PER_HOST of them on any one host
@@ -62,14 +65,14 @@ def due_sources(paths: Paths, sources: Iterable[Source], now: datetime) -> list[
     for s in sources:
         if not s.enabled:
             continue
-        next_update = parse_iso(store.load_state(paths, s.id).get("next_update"))
+        next_update = parse_iso(load_state(paths, s.id).get("next_update"))
         if next_update is None or next_update <= now:
             due.append(s)
     return due
 
 
 def next_due(paths: Paths, sources: Iterable[Source]) -> datetime | None:
-    times = [parse_iso(store.load_state(paths, s.id).get("next_update")) for s in sources if s.enabled]
+    times = [parse_iso(load_state(paths, s.id).get("next_update")) for s in sources if s.enabled]
     known = [t for t in times if t is not None]
     return min(known) if known else None
 
@@ -97,7 +100,7 @@ def fetch_sources(
     else:
         arrivals = _InThreads(paths, sources, limits)
     results: dict[str, FetchResult] = {}
-    index = store.Index(paths)
+    index = Index(paths)
     try:
         if on_start:
             on_start(len(sources))
@@ -115,7 +118,7 @@ def fetch_sources(
                 # The index now knows every number in any archive; the counter also
                 # remembers those of archives deleted since. It is written once a batch: a
                 # crash before that is covered by the (fsynced) archives the index reads.
-                numbers = _Numbers(max(store.numbers_used(paths), index.max_n()))
+                numbers = _Numbers(max(numbers_used(paths), index.max_n()))
                 appended: list[tuple[Path, int]] = []
                 for download in batch:
                     archived.append(_archive(paths, index, download, now(), numbers, appended))
@@ -127,7 +130,7 @@ def fetch_sources(
                     _record_outcome(paths, download, state, history)
                     results[download.source.id] = result
                 if numbers.changed:
-                    store.save_numbers_used(paths, numbers.last)
+                    save_numbers_used(paths, numbers.last)
             if on_results:
                 on_results([result for result, _, _ in archived])
     finally:
@@ -150,7 +153,7 @@ def _worth_processes(paths: Paths, sources: list[Source]) -> bool:
         return False
     if _can_fork():
         return True
-    unconditional = [s for s in sources if not _has_validator(store.load_state(paths, s.id))]
+    unconditional = [s for s in sources if not _has_validator(load_state(paths, s.id))]
     return len(unconditional) >= PROCESSES_FROM
 
 
@@ -320,7 +323,7 @@ def _process_context() -> Any:
         # The HTTP client, imported once here instead of once in each worker. (The parser
         # is imported by each worker while its first requests are on the wire: see
         # _download_worker.)
-        from subsample import net  # noqa: F401
+        from subsample.fetch import http  # noqa: F401
 
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
@@ -386,7 +389,7 @@ def _download_worker(
     _download_in_threads(paths, sources, limits, put)
     # The first answers are a round trip away: time enough to import the parser, which
     # would otherwise delay the start of every worker (80 ms here, before the fork).
-    from subsample import parse
+    from subsample.parse import feeds as parse
 
     parse.warm_up()
     for _ in sources:  # the process ends once all are sent
@@ -408,7 +411,7 @@ def _download_in_threads(
 
     Returns a function that stops them taking further sources.
     """
-    from subsample import net
+    from subsample.fetch import http as net
 
     session = net.Session()
     turns = _Turns(sources)
@@ -474,9 +477,10 @@ class _Turns:
 
 
 def _download(paths: Paths, session: Any, source: Source, limits: Any) -> _Download:
-    from subsample import net, parse
+    from subsample.fetch import http as net
+    from subsample.parse import feeds as parse
 
-    state = store.load_state(paths, source.id)
+    state = load_state(paths, source.id)
     # A permanent redirect recorded earlier is followed until the user changes the URL.
     url = state["moved_to"] if state.get("moved_from") == source.url else source.url
     d = _Download(source=source, started=time.monotonic(), url=url)
@@ -516,7 +520,7 @@ class _Numbers:
 
 def _archive(
     paths: Paths,
-    index: store.Index,
+    index: Index,
     d: _Download,
     now: datetime,
     numbers: _Numbers,
@@ -538,7 +542,7 @@ def _archive(
         elif resp.status == 410:
             d.error = "the feed is gone (HTTP 410); the source was disabled, its archive kept"
         elif resp.status in (429, 503):
-            from subsample.net import retry_after as parse_retry
+            from subsample.fetch.http import retry_after as parse_retry
 
             retry_after = parse_retry(resp.headers.get("retry-after"), time.time())
             wait = (
@@ -555,20 +559,20 @@ def _archive(
 
     if d.feed is not None and d.error is None:
         _archive_entries(index, source, d.feed.entries, d.feed.encoded, now, result, numbers, appended)
-    state = store.load_state(paths, source.id)  # again: another fetch may have saved it since
+    state = load_state(paths, source.id)  # again: another fetch may have saved it since
     _update_state(state, source, d, result, now, retry_after)
     return result, state, _history_record(d, result, now, state)
 
 
 def _record_outcome(paths: Paths, d: _Download, state: dict[str, Any], history: dict[str, Any]) -> None:
-    store.save_state(paths, d.source.id, state)
-    store.append_history(paths, d.source.id, history)
+    save_state(paths, d.source.id, state)
+    append_history(paths, d.source.id, history)
     if d.response is not None and d.response.status == 410:
         config.set_value(paths, d.source.id, "enabled", False)
 
 
 def _archive_entries(
-    index: store.Index,
+    index: Index,
     source: Source,
     entries: list[dict[str, Any]],
     encoded: list[bytes],
@@ -631,7 +635,7 @@ def _archive_entries(
 
 
 def _line(record: dict[str, Any], entry_json: bytes, feed_key: str | None = None) -> bytes:
-    """store.encode(RECORD), made by splicing the entry's ready JSON after the archive's fields.
+    """encode(RECORD), made by splicing the entry's ready JSON after the archive's fields.
 
     ENTRY_JSON starts with the key, as make_entry spells it; an entry renamed to an older
     post's key (FEED_KEY is the one it has in the feed) gets RECORD's key instead.
@@ -639,7 +643,7 @@ def _line(record: dict[str, Any], entry_json: bytes, feed_key: str | None = None
     if feed_key is not None:
         spelled = f'{{"key":{_json_str(feed_key)},'.encode()
         if not entry_json.startswith(spelled):  # not as make_entry spells it: the long way
-            return store.encode({**record, **json.loads(entry_json), "key": record["key"]})
+            return encode({**record, **json.loads(entry_json), "key": record["key"]})
         entry_json = f'{{"key":{_json_str(record["key"])},'.encode() + entry_json[len(spelled) :]
     head = (
         f'{{"n":{record["n"]:d},"source":{_json_str(record["source"])},"revision":{record["revision"]:d},'

@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from xml.sax.saxutils import quoteattr
 
-from subsample import __version__, config, store
-from subsample.config import Paths
+from subsample import __version__, config
+from subsample.archive.index import Index
+from subsample.archive.state import load_state
 from subsample.errors import StorageError, UsageError
 from subsample.models import Post, Source
-from subsample.parse import html_to_plain
+from subsample.parse.feeds import html_to_plain
+from subsample.paths import Paths
 from subsample.text import shorten
 from subsample.times import parse_iso
 
@@ -30,7 +32,7 @@ FORMATS = ("rss", "atom", "json", "jsonl")
 
 def _latest_offsets(paths: Paths, source_id: str) -> list[tuple[int, int]]:
     config.find_source(paths, source_id)
-    index = store.Index(paths)
+    index = Index(paths)
     try:
         index.sync(source_id)
         return index.latest_offsets(source_id)
@@ -84,7 +86,7 @@ def export_source(paths: Paths, source_id: str, fmt: str) -> bytes:
         write_jsonl(paths, source_id, buf)
         return buf.getvalue()
     posts = latest_posts(paths, source_id)
-    state = store.load_state(paths, source_id)
+    state = load_state(paths, source_id)
     source = config.load_sources(paths).get(source_id)
     title = (source.title if source else None) or state.get("title") or source_id
     link = state.get("link") or (source.url if source else "") or f"urn:subsample:{source_id}"
@@ -200,7 +202,7 @@ def export_opml(paths: Paths) -> bytes:
         "  <body>",
     ]
     for s in config.load_sources(paths).values():
-        name = _xml_safe(s.title or store.load_state(paths, s.id).get("title") or s.id)
+        name = _xml_safe(s.title or load_state(paths, s.id).get("title") or s.id)
         lines.append(
             f'    <outline type="rss" text={quoteattr(name)} title={quoteattr(name)}'
             f" xmlUrl={quoteattr(_xml_safe(s.url))} subsampleId={quoteattr(s.id)}/>"

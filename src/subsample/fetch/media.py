@@ -10,9 +10,9 @@ import hashlib
 import json
 from typing import Any
 
-from subsample.config import Paths
+from subsample.archive.files import atomic_write, file_lock
 from subsample.errors import FetchError
-from subsample.files import atomic_write, file_lock
+from subsample.paths import Paths
 
 _EXT = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
         "image/avif": ".avif", "image/svg+xml": ".svg"}  # fmt: skip
@@ -37,7 +37,7 @@ def download_images(paths: Paths, images: list[dict[str, Any]], feed_url: str) -
     feed itself lives there: a hostile feed must not make us poke at a router or a metadata
     service.
     """
-    from subsample import net
+    from subsample.fetch import http as net
 
     refuse = net.stay_outside_unless(feed_url)
 

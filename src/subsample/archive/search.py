@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from subsample import store
-from subsample.config import Paths
+from subsample.archive.index import Index
+from subsample.archive.jsonl import read_record
 from subsample.models import Post
-from subsample.parse import html_to_plain
+from subsample.parse.feeds import html_to_plain
+from subsample.paths import Paths
 
 SNIPPET = 60  # characters of context either side of the match
 _WORD = re.compile(r"\w+")
@@ -41,7 +42,7 @@ def search_archives(
     words = words_of(query)
     if not words:
         return []
-    index = store.Index(paths)
+    index = Index(paths)
     try:
         index.sync(source_id)
         index.sync_words(record_text)
@@ -51,7 +52,7 @@ def search_archives(
     hits = []
     for sid, off, length in found:
         try:
-            record = store.read_record(paths.archive(sid), off, length)
+            record = read_record(paths.archive(sid), off, length)
         except Exception:
             continue
         hits.append((record, snippet(record, words)))

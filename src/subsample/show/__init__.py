@@ -1,0 +1,1 @@
+"""Showing: rich renderables for the terminal, and exports (feeds, OPML, a gallery page)."""
