@@ -167,3 +167,52 @@ def test_every_command_is_in_the_readme(run):
     for command in app.registered_commands:
         name = command.name or command.callback.__name__
         assert f"subsample {name}" in readme, name
+
+
+def test_the_scheme_and_host_are_case_insensitive_and_fetched_over_http(run, home, httpserver):
+    from .conftest import item, rss
+
+    httpserver.expect_request("/feed").respond_with_data(rss([item(1)]), content_type="application/rss+xml")
+    upper = httpserver.url_for("/feed").replace("http://", "HTTP://").replace("127.0.0.1", "127.0.0.1")
+    r = run("add", "up", "rss", upper)
+    assert r.exit_code == 0, r.output
+    assert f'url = "{httpserver.url_for("/feed")}"' in (home / "sources.toml").read_text()
+    r = run("fetch")
+    assert r.exit_code == 0, r.output
+    assert "1 new" in r.stdout and len(httpserver.log) == 1
+    assert run("add", "x", "rss", "HTTPS://Example.ORG/Feed").exit_code == 0
+    assert 'url = "https://example.org/Feed"' in (home / "sources.toml").read_text()
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ('url = "http://[::1/feed"', "malformed url"),
+        ('url = "http://host:99999/feed"', "malformed url"),
+        ('url = "gopher://host/feed"', "unsupported url scheme"),
+        ("url = 3", "needs a url"),
+        ('url = "https://a.example/f"\nlimit = 99999999999999999999', "bad limit"),
+        ('url = "https://a.example/f"\nlimit = 9999999999', "bad limit"),
+        ('url = "https://a.example/f"\ninterval = "9999999999w"', "bad interval"),
+        ('url = "https://a.example/f"\ninterval = []', "bad interval"),
+        ('url = "https://a.example/f"\ntitle = 5', "title must be a string"),
+        ('url = "https://a.example/f"\ntype = 5', "type must be a string"),
+    ],
+)
+def test_a_value_broken_by_hand_in_sources_toml_is_one_line_naming_the_source(run, home, line, message):
+    home.mkdir(parents=True)
+    (home / "sources.toml").write_text(f"[sources.hand]\n{line}\n")
+    for args in (["fetch"], ["list"], ["config", "hand"]):
+        r = run(*args)
+        assert r.exit_code == 2, r.output
+        assert message in r.stderr and "Traceback" not in r.stderr, r.output
+        assert r.stderr.count("\n") == 1
+        assert "source 'hand'" in r.stderr
+
+
+def test_a_whole_number_interval_in_sources_toml_is_seconds(run, home):
+    home.mkdir(parents=True)
+    (home / "sources.toml").write_text('[sources.s]\nurl = "https://a.example/f"\ninterval = 3600\n')
+    r = run("list", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)[0]["interval"] == 3600

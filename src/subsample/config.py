@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from subsample import urls
 from subsample.archive.files import atomic_write, file_lock
 from subsample.durations import format_duration, parse_duration
 from subsample.errors import ConfigError, SourceNotFoundError, UsageError
@@ -43,26 +44,30 @@ def check_type(source_type: str) -> str:
 
 
 def check_url(url: str, *, base: Path | None = None) -> str:
-    """An http(s) URL as given, or a local feed file as an absolute path."""
+    """An http(s) URL (scheme and host in lower case), or a local feed file as an absolute path.
+
+    Raises:
+        UsageError: neither a readable web URL nor a file.
+    """
     url = url.strip()
     if not url:
         raise UsageError("empty URL; give an http(s) URL or a feed file")
     if any(ord(c) < 0x20 or c == "\x7f" for c in url):
         raise UsageError("bad URL: it holds control characters")
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme in ("http", "https"):
+    if urls.is_web(url):
         try:
-            port_ok = parts.port is None or 0 < parts.port < 65536
-        except ValueError:
-            port_ok = False
-        if not parts.hostname or not port_ok or " " in url:
-            raise UsageError(f"malformed URL {url!r}")
-        return url
+            return urls.normalize(url)
+        except ValueError as e:
+            raise UsageError(f"malformed URL {url!r}: {e}") from None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise UsageError(f"malformed URL {url!r}") from None
+    scheme = parts.scheme.lower()
     if scheme == "file":
         url = parts.path
     elif len(scheme) > 1:  # one letter would be a Windows drive
-        raise UsageError(f"unsupported URL scheme {parts.scheme!r}; use http, https or a file path")
+        raise UsageError(f"unsupported URL scheme {scheme!r}; use http, https or a file path")
     path = Path(url).expanduser()
     if not path.is_absolute():
         path = (base or Path.cwd()) / path
@@ -71,17 +76,29 @@ def check_url(url: str, *, base: Path | None = None) -> str:
     return str(path.resolve())
 
 
+MAX_LIMIT = 1_000_000
+MAX_INTERVAL = 366 * 86400
+
+
 def check_limit(limit: Any) -> int:
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise UsageError(f"bad limit {limit!r}; use a whole number, 0 for no limit")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_LIMIT:
+        raise UsageError(f"bad limit {limit!r}; use a whole number up to {MAX_LIMIT}, 0 for no limit")
     return limit
 
 
 def check_interval(interval: Any) -> int:
+    """Seconds in a duration such as '6h' (a whole number in sources.toml counts as seconds)."""
+    if isinstance(interval, int) and not isinstance(interval, bool):
+        interval = f"{interval}s"
+    if not isinstance(interval, str):
+        raise UsageError(f"bad interval {interval!r}; use a number and a unit, e.g. 30m, 6h, 1d")
     try:
-        return parse_duration(str(interval))
+        seconds = parse_duration(interval)
     except ValueError as e:
         raise UsageError(str(e)) from None
+    if seconds > MAX_INTERVAL:
+        raise UsageError(f"bad interval {interval!r}; the longest is {format_duration(MAX_INTERVAL)}")
+    return seconds
 
 
 def parse_bool(value: str) -> bool:
@@ -118,32 +135,61 @@ def load_sources(paths: Paths) -> dict[str, Source]:
     sources = {}
     for sid, entry in table.items():
         try:
-            sources[sid] = _source_from_table(sid, entry)
+            sources[sid] = _source_from_table(sid, entry, paths.config_file.parent)
         except UsageError as e:
             raise ConfigError(f"{paths.config_file}: source {sid!r}: {e}") from None
     return sources
 
 
-def _source_from_table(sid: str, entry: Any) -> Source:
+def _source_from_table(sid: str, entry: Any, folder: Path) -> Source:
+    """A source as sources.toml has it, every value checked as `add` checks it."""
     if not isinstance(entry, dict):
         raise UsageError("must be a table")
     check_id(sid)
     url = entry.get("url")
-    if not isinstance(url, str):
+    if not isinstance(url, str) or not url.strip():
         raise UsageError("needs a url")
     enabled = entry.get("enabled", True)
     if not isinstance(enabled, bool):
         raise UsageError("enabled must be true or false")
     title = entry.get("title")
+    if title is not None and not isinstance(title, str):
+        raise UsageError("title must be a string")
+    source_type = entry.get("type", "rss")
+    if not isinstance(source_type, str):
+        raise UsageError("type must be a string")
     return Source(
         id=sid,
-        type=check_type(str(entry.get("type", "rss"))),
-        url=url,
+        type=check_type(source_type),
+        url=_stored_url(url, folder),
         limit=check_limit(entry.get("limit", DEFAULT_LIMIT)),
         interval=check_interval(entry.get("interval", format_duration(DEFAULT_INTERVAL))),
         enabled=enabled,
-        title=title if isinstance(title, str) else None,
+        title=title,
     )
+
+
+def _stored_url(url: str, folder: Path) -> str:
+    """A url from sources.toml: checked as `add` checks it, except that a feed file may be
+    missing for now (fetch says so) and a relative one is read from the file's folder."""
+    if any(ord(c) < 0x20 or c == "\x7f" for c in url):
+        raise UsageError("bad url: it holds control characters")
+    if urls.is_web(url):
+        try:
+            return urls.normalize(url)
+        except ValueError as e:
+            raise UsageError(f"malformed url {url!r}: {e}") from None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        raise UsageError(f"malformed url {url!r}") from None
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        return parts.path
+    if len(scheme) > 1:
+        raise UsageError(f"unsupported url scheme {scheme!r}; use http, https or a file path")
+    path = Path(url.strip()).expanduser()
+    return str(path if path.is_absolute() else folder / path)
 
 
 def find_source(paths: Paths, source_id: str) -> Source | None:

@@ -25,7 +25,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import pycurl
 
-from subsample import __version__
+from subsample import __version__, urls
 from subsample.errors import FetchError
 
 USER_AGENT = f"subsample/{__version__} (feed archiver; +https://pypi.org/project/subsample/)"
@@ -133,7 +133,7 @@ def get(
         FetchError: network failure, timeout, deadline, too large, too many redirects.
     """
     limits = limits or Limits()
-    if not url.startswith(("http://", "https://")):
+    if not urls.is_web(url):
         return read_local(url, limits.max_bytes)
     headers = [_ACCEPT]
     if etag:
@@ -171,7 +171,7 @@ def get(
         redirects.append(url)
         permanent = permanent and transfer.status in (301, 308)
         url = urljoin(url, location.strip())
-        if not url.startswith(("http://", "https://")):
+        if not urls.is_web(url):
             raise FetchError("redirected to a URL that is not http(s)")
 
 
@@ -317,7 +317,7 @@ def stay_outside_unless(origin_url: str) -> Callable[[str], str | None]:
         if host == origin:
             return None
         if not origin_inside:
-            origin_inside.append(not origin_url.startswith("http") or is_internal(origin))
+            origin_inside.append(not urls.is_web(origin_url) or is_internal(origin))
         if not origin_inside[0] and is_internal(host):
             return f"{host} is in the local network and {origin} is not; not fetched"
         return None

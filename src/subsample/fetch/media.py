@@ -10,6 +10,7 @@ import hashlib
 import json
 from typing import Any
 
+from subsample import urls
 from subsample.archive.files import atomic_write, file_lock
 from subsample.errors import FetchError
 from subsample.paths import Paths
@@ -57,7 +58,7 @@ def download_images(paths: Paths, images: list[dict[str, Any]], feed_url: str) -
             if stored and (paths.media_dir / stored).is_file():
                 img["path"] = str(paths.media_dir / stored)
                 continue
-            if not url.lower().startswith(("http://", "https://")):
+            if not urls.is_web(url):
                 problems.append(f"{url[:80]}: not an http(s) URL")
                 continue
             try:

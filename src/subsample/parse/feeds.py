@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from json.encoder import encode_basestring as _encode_string
 from typing import Any
 
+from subsample import urls
 from subsample.errors import FetchError
 from subsample.times import iso_utc, parse_iso
 
@@ -425,7 +426,7 @@ _PLAIN_ABSOLUTE = re.compile(r"https?://[^/?#;\[\]\x00-\x20][^?#;\[\]\x00-\x20]*
 
 def _absolute(url: str | None, base: str) -> str | None:
     """URL made absolute against BASE when it is relative and BASE is a web URL."""
-    if not url or not base.startswith(("http://", "https://")):
+    if not url or not urls.is_web(base):
         return url
     url = url.strip()
     if _PLAIN_ABSOLUTE.match(url):

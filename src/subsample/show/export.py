@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from xml.sax.saxutils import quoteattr
 
-from subsample import __version__, config
+from subsample import __version__, config, urls
 from subsample.archive.index import Index
 from subsample.archive.state import load_state
 from subsample.errors import StorageError, UsageError
@@ -120,7 +120,7 @@ def _json_feed(posts: list[Post], title: str, link: str) -> bytes:
             ]
         items.append(item)
     doc = {"version": "https://jsonfeed.org/version/1.1", "title": title, "items": items}
-    if link.startswith("http"):
+    if urls.is_web(link):
         doc["home_page_url"] = link
     return json.dumps(doc, ensure_ascii=False, indent=1).encode()
 
@@ -236,7 +236,7 @@ def import_opml(paths: Paths, path: Path, *, limit: int, interval: str) -> tuple
         url = str(feed.get("url") or "").strip()
         name = str(feed.get("title") or "").strip()
         try:
-            url = config.check_url(url) if url.startswith(("http://", "https://")) else _bad_url(url)
+            url = config.check_url(url) if urls.is_web(url) else _bad_url(url)
         except UsageError as e:
             problems.append(f"{name or url!r}: {e}")
             continue

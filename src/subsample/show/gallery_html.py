@@ -6,6 +6,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from subsample import urls
 from subsample.text import one_line
 
 
@@ -14,7 +15,7 @@ def gallery_html(source_id: str, images: list[dict[str, Any]]) -> bytes:
     cells = []
     for img in images:
         url = one_line(img["url"])
-        if not url.lower().startswith(("http://", "https://")):
+        if not urls.is_web(url):
             continue  # javascript:, data: and file: URLs never reach the page
         src = Path(img["path"]).as_uri() if img.get("path") else url
         caption = f"#{img['n']} {one_line(img.get('title'))}"
