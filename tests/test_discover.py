@@ -198,6 +198,13 @@ def test_links_in_html_reads_rel_words_types_base_and_skips_the_rest():
         ("https://cdn.example/site/rss.xml", "The feed"),
         ("https://cdn.example/index.rdf", None),
     ]
+    twice = page(
+        f'<link rel="alternate" type="{RSS}" title="RSS" href="/feed">',
+        f'<link rel="alternate" type="{ATOM}" title="Atom" href="https://example.org/feed">',
+    ).encode()
+    assert [(c.url, c.title) for c in pages.links_in_html(twice, "https://example.org/")] == [
+        ("https://example.org/feed", "RSS")
+    ]
     assert pages.links_in_html(b"", "https://example.org/") == []
     assert pages.links_in_html(b"\x00\xff<<<", "https://example.org/") == []
 
