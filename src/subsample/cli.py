@@ -119,27 +119,56 @@ def add(
     source_id: Annotated[
         str, typer.Argument(metavar="ID", help="A short name: lower-case letters, digits, - and _.")
     ],
-    source_type: Annotated[str, typer.Argument(metavar="TYPE", help="rss: any RSS, Atom, RDF or JSON Feed.")],
-    url: Annotated[str | None, typer.Argument(help="The feed's http(s) URL, or a feed file on disk.")] = None,
+    source_type: Annotated[
+        str,
+        typer.Argument(
+            metavar="TYPE",
+            help="rss (any RSS, Atom, RDF or JSON Feed), youtube, reddit, github, mastodon, bluesky,"
+            " substack, hackernews or lobsters.",
+        ),
+    ],
+    what: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[WHAT]",
+            help="rss: a feed's URL, a web page (its feed is found) or a feed file. Typed sources:"
+            " what you would type, e.g. youtube @handle, reddit r/python, github owner/repo,"
+            " mastodon @user@host, bluesky name.bsky.social, substack name, lobsters t/rust.",
+        ),
+    ] = None,
     limit: Annotated[int, typer.Option(help="How many of the newest entries one fetch takes (0: all).")] = 50,
-    interval: Annotated[str, typer.Option(help="How often the source is due, e.g. 30m, 6h, 1d.")] = "6h",
+    interval: Annotated[
+        str | None,
+        typer.Option(
+            help="How often the source is due, e.g. 30m, 6h, 1d (default 6h; reddit 12h).", show_default=False
+        ),
+    ] = None,
     disabled: Annotated[bool, typer.Option("--disabled", help="Add it switched off.")] = False,
     title: Annotated[
         str | None, typer.Option(help="Your own name for it (default: the feed's title).")
     ] = None,
 ) -> None:
-    """Register a source in sources.toml."""
+    """Register a source in sources.toml (a web page's feed is found; a typed source is mapped to its feed)."""
     from subsample import core
+    from subsample.models import SOURCE_TYPES
 
-    if url is None:
+    if what is None and source_type == "rss":
         if not sys.stdin.isatty():
             raise UsageError("missing URL; usage: subsample add ID TYPE URL")
-        url = typer.prompt("Feed URL")
-    source = core.add_source(
+        what = typer.prompt("Feed URL")
+    elif what is None and source_type in SOURCE_TYPES:
+        from subsample import source_types
+
+        t = source_types.TYPES[source_type]
+        if t.default is None:
+            raise UsageError(
+                f"missing WHAT; usage: subsample add ID {source_type} WHAT, WHAT being {t.forms}"
+            )
+    added = core.add_source(
         _paths(),
         source_id,
         source_type,
-        url,
+        what,
         limit=limit,
         interval=interval,
         enabled=not disabled,
@@ -147,7 +176,38 @@ def add(
     )
     from rich.text import Text
 
-    _err().print(Text(f"Added {source.id}. Run `subsample fetch` to archive its posts."))
+    from subsample.show import render
+    from subsample.text import one_line
+
+    err = _err()
+    if added.discovery is not None:
+        err.print(render.discovery_choice(added.discovery), soft_wrap=True)
+    elif added.source.what:
+        err.print(
+            Text(f"{one_line(added.source.what)} is {one_line(added.source.url)}"),
+            soft_wrap=True,
+        )
+    err.print(Text(f"Added {added.source.id}. Run `subsample fetch` to archive its posts."))
+
+
+@app.command()
+@friendly_errors
+def discover(
+    url: Annotated[str, typer.Argument(metavar="URL", help="A web page (or a feed).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    timeout: Annotated[
+        float, typer.Option(min=1, max=3600, help="Give up after this many seconds in all.")
+    ] = 60,
+) -> None:
+    """List the feeds a web page offers, best first, without adding anything."""
+    from subsample import core
+    from subsample.show import render
+
+    found = core.discover(url, limits=_limits(timeout, 32))
+    if as_json:
+        _print_json(render.discovery_json(found))
+    else:
+        _out().print(render.discovery_table(found))
 
 
 @app.command()

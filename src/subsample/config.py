@@ -158,6 +158,9 @@ def _source_from_table(sid: str, entry: Any, folder: Path) -> Source:
     source_type = entry.get("type", "rss")
     if not isinstance(source_type, str):
         raise UsageError("type must be a string")
+    what = entry.get("what")
+    if what is not None and not isinstance(what, str):
+        raise UsageError("what must be a string")
     return Source(
         id=sid,
         type=check_type(source_type),
@@ -166,6 +169,7 @@ def _source_from_table(sid: str, entry: Any, folder: Path) -> Source:
         interval=check_interval(entry.get("interval", format_duration(DEFAULT_INTERVAL))),
         enabled=enabled,
         title=title,
+        what=what,
     )
 
 
@@ -263,6 +267,8 @@ def add_sources(paths: Paths, sources: list[Source]) -> None:
                 raise UsageError(f"a source named {source.id!r} exists already; pick another id")
             entry = tomlkit.table()
             entry["type"] = source.type
+            if source.what and source.what != source.url:  # kept so the type can be resolved again
+                entry["what"] = source.what
             entry["url"] = source.url
             entry["limit"] = source.limit
             entry["interval"] = format_duration(source.interval)

@@ -19,33 +19,125 @@ from subsample.times import parse_iso
 # -- sources ---------------------------------------------------------------------
 
 
+@dataclass
+class Added:
+    source: Source
+    discovery: Any = None  # fetch.discover.Discovery when the URL was a page and its feed was found
+
+
 def add_source(
     paths: Paths,
     source_id: str,
     source_type: str,
-    url: str,
+    what: str | None,
     *,
     limit: int,
-    interval: str,
+    interval: str | None = None,
     enabled: bool = True,
     title: str | None = None,
-) -> Source:
-    """Validate and register a source.
+    session: Any = None,
+    limits: Any = None,
+    sites: Any = None,
+) -> Added:
+    """Validate and register a source: an rss URL that turns out to be a page subscribes to
+    the page's best feed; a typed source's WHAT is mapped (or looked up) to its feed URL.
 
     Raises:
-        UsageError: a bad id, type, URL, limit or interval, or a duplicate id.
+        UsageError: a bad id, type, WHAT, limit or interval, a duplicate id, a page with no feed.
+        FetchError: a page (or a typed source's page) could not be fetched.
     """
-    source = Source(
-        id=config.check_id(source_id),
-        type=config.check_type(source_type),
-        url=config.check_url(url),
-        limit=config.check_limit(limit),
-        interval=config.check_interval(interval),
+    from subsample import source_types
+    from subsample.models import DEFAULT_INTERVAL
+
+    sid = config.check_id(source_id)
+    kind = config.check_type(source_type)
+    checked_limit = config.check_limit(limit)
+    default = source_types.default_interval(kind) or DEFAULT_INTERVAL
+    seconds = config.check_interval(interval if interval is not None else f"{default}s")
+    if sid in config.load_sources(paths):  # before any request (add_sources checks again, locked)
+        raise UsageError(f"a source named {sid!r} exists already; pick another id")
+    added = Added(Source(id=sid, type=kind, url=""))
+    own_session = session is None
+    if kind != "rss":
+        from subsample.fetch import http
+        from subsample.fetch.resolve import resolve
+
+        session = session or http.Session()
+        try:
+            url = resolve(session, kind, what, limits=limits, sites=sites)
+        finally:
+            if own_session:
+                session.close()
+        what = (what or source_types.TYPES[kind].default or "").strip()
+    else:
+        if what is None:
+            raise UsageError("missing URL; usage: subsample add ID rss URL")
+        url = config.check_url(what)
+        what = None
+        from subsample import urls
+
+        if urls.is_web(url):
+            url, what, added.discovery = _feed_of(url, session, limits)
+    added.source = Source(
+        id=sid,
+        type=kind,
+        url=url,
+        limit=checked_limit,
+        interval=seconds,
         enabled=enabled,
         title=title,
+        what=what,
     )
-    config.add_source(paths, source)
-    return source
+    config.add_source(paths, added.source)
+    return added
+
+
+def _feed_of(url: str, session: Any, limits: Any) -> tuple[str, str | None, Any]:
+    """(feed url, what the user gave if it differs, the discovery) for an rss URL.
+
+    Only a URL that looks like a page (a site, a folder, an .html) is looked at now: one
+    request if it is a feed after all, discovery if not. Any other URL is taken as a feed,
+    unchecked, as add always did (fetch reports one that is not); `subsample discover`
+    looks at any URL.
+    """
+    from subsample.fetch import http
+    from subsample.fetch.discover import discover
+    from subsample.parse.discover import looks_like_page
+
+    if not looks_like_page(url):
+        return url, None, None
+    own_session = session is None
+    session = session or http.Session()
+    try:
+        found = discover(session, url, limits=limits)
+    finally:
+        if own_session:
+            session.close()
+    if found.is_feed:
+        return url, None, None
+    return found.feeds[0].url, url, found
+
+
+def discover(url: str, *, session: Any = None, limits: Any = None) -> Any:
+    """The feeds URL offers, best first (a fetch.discover.Discovery); nothing is added.
+
+    Raises:
+        UsageError: URL is not http(s), or offers no feed; FetchError: it cannot be fetched.
+    """
+    from subsample import urls
+    from subsample.fetch import http
+    from subsample.fetch.discover import discover as find
+
+    checked = config.check_url(url)
+    if not urls.is_web(checked):
+        raise UsageError(f"{url!r} is not an http(s) URL; discover reads web pages")
+    own_session = session is None
+    session = session or http.Session()
+    try:
+        return find(session, checked, limits=limits)
+    finally:
+        if own_session:
+            session.close()
 
 
 def remove_source(paths: Paths, source_id: str) -> bool:
@@ -103,6 +195,7 @@ class SourceRow:
             "id": s.id,
             "type": s.type,
             "url": s.url,
+            "what": s.what,
             "title": self.title,
             "limit": s.limit,
             "interval": s.interval,
@@ -136,6 +229,7 @@ def source_config(paths: Paths, source_id: str) -> dict[str, Any]:
         "id": source.id,
         "settings": {
             "type": source.type,
+            "what": source.what,
             "url": source.url,
             "limit": source.limit,
             "interval": source.interval,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SOURCE_TYPES = ("rss",)
+from subsample import source_types
+
+SOURCE_TYPES = source_types.NAMES  # the one table of types says which there are
 DEFAULT_LIMIT = 50
 DEFAULT_INTERVAL = 6 * 3600
 
@@ -24,6 +26,7 @@ class Source:
     interval: int = DEFAULT_INTERVAL  # seconds
     enabled: bool = True
     title: str | None = None  # the user's own name for it; else the feed's title
+    what: str | None = None  # what the user typed, when it is not the url itself (a page, r/python)
 
 
 @dataclass

@@ -280,3 +280,49 @@ def gallery_table(images: Sequence[dict[str, Any]]) -> RenderableType:
             Text(one_line(img.get("path") or img["url"])),
         )
     return table
+
+
+# -- discovery -----------------------------------------------------------------------
+
+
+def discovery_json(found: Any) -> list[dict[str, Any]]:
+    from subsample.parse.discover import format_name
+
+    return [
+        {
+            "url": f.url,
+            "title": f.title,
+            "format": format_name(f.format),
+            "found_by": f.via,
+            "comments": f.comments,
+            "full_content": f.full,
+        }
+        for f in found.feeds
+    ]
+
+
+def discovery_table(found: Any) -> RenderableType:
+    """The feeds of a page, best first: URL, Title, Format."""
+    from subsample.parse.discover import format_name
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("URL", "Title", "Format"):
+        table.add_column(column, overflow="fold")
+    for f in found.feeds:
+        table.add_row(Text(one_line(f.url)), Text(one_line(f.title or "")), Text(format_name(f.format)))
+    return table
+
+
+def discovery_choice(found: Any) -> Text:
+    """Which feed of a page `add` chose, and which others it offers."""
+    from subsample.parse.discover import format_name
+
+    best, *others = found.feeds
+    t = Text(f"{one_line(found.url)} is a page; subscribed to its feed ")
+    t.append(one_line(best.url), style="bold")
+    t.append(f" ({one_line(best.title or 'untitled')}, {format_name(best.format)})")
+    for f in others:
+        t.append(
+            f"\n  also offered: {one_line(f.url)} ({one_line(f.title or 'untitled')}, {format_name(f.format)})"
+        )
+    return t
