@@ -126,7 +126,6 @@ def _templates() -> jinja2.Environment:
                 autoescape=True,  # every {{ value }} is escaped; only sanitize()'s output is Markup
                 trim_blocks=True,
                 lstrip_blocks=True,
-                undefined=jinja2.StrictUndefined,
             )
             env.filters["one_line"] = one_line
             _env = env
