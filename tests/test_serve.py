@@ -84,7 +84,9 @@ def test_the_source_page_is_the_seeds(site: Served) -> None:
     assert titles[0] == "AI datacenters in space do not have a cooling problem"
     assert titles[-1] == "Post number 1"
     assert "<ol><li>Conduction</li>" in page and "<h3>Why it is hard</h3>" in page
-    assert re.search(r'Published: <time datetime="2026-01-02T10:00:00\+00:00" title="2026-01-02 10:00 UTC">', page)
+    assert re.search(
+        r'Published: <time datetime="2026-01-02T10:00:00\+00:00" title="2026-01-02 10:00 UTC">', page
+    )
     assert page.index("Post number 29") < page.index("Post number 28")
 
 
