@@ -340,7 +340,7 @@ def _full_text(post: dict[str, Any]) -> str | None:
 
 
 def search_page(ctx: Context, query: str, as_json: bool) -> Page:
-    hits = core.search(ctx.paths, query, limit=100) if query.strip() else []
+    hits = core.search(ctx.paths, query, limit=50) if query.strip() else []  # as `search` shows
     if as_json:
         return _json([{"n": h.post.get("n"), "source": h.post.get("source"), "title": h.post.get("title"),
                        "published": h.post.get("published"), "link": h.post.get("link"),
