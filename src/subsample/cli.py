@@ -570,11 +570,23 @@ def export_(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
     ] = None,
+    site: Annotated[
+        Path | None,
+        typer.Option("--site", metavar="DIR", help="Write every page of `serve` into DIR as a static site."),
+    ] = None,
 ) -> None:
-    """Export a source's whole archive as a feed, or every subscription as OPML."""
+    """Export a source's whole archive as a feed, every subscription as OPML, or the archive as a static site."""
     from subsample.show import export
 
     paths = _paths()
+    if site is not None:
+        from subsample.show.web.site import export_site
+
+        count = export_site(paths, site, _now())
+        _err().print(
+            f"Wrote {count} pages to {site}; open {site / 'index.html'}", markup=False, soft_wrap=True
+        )
+        return
     if opml:
         data = export.export_opml(paths)
     elif source_id is None:
@@ -619,6 +631,51 @@ def import_(
     )
     if any("already subscribed" not in p for p in problems):
         raise typer.Exit(1)
+
+
+@app.command()
+@friendly_errors
+def serve(
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="The port to listen on (0: any free one).")
+    ] = 8080,
+    host: Annotated[
+        str,
+        typer.Option(help="The address to listen on; anything but 127.0.0.1 lets others read the archive."),
+    ] = "127.0.0.1",
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the page in a web browser.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not log each request.")] = False,
+) -> None:
+    """Show the archive in a web browser: the sources, each source's posts and tabs, read-only."""
+    from subsample.show.web.server import make_server  # only here: `list` and `read` never load it
+
+    server = make_server(_paths(), host, port, _now, quiet=quiet)
+    err = _err()
+    try:
+        import ipaddress
+
+        local = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = host == "localhost"
+    if not local:
+        err.print(
+            f"warning: listening on {host}: anyone who can reach this machine can read the archive",
+            markup=False,
+            style="yellow",
+            soft_wrap=True,
+        )
+    sys.stdout.write(f"Serving the archive at {server.url} (Ctrl-C stops)\n")
+    sys.stdout.flush()
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        err.print("Stopped.", markup=False)
+    finally:
+        server.server_close()
 
 
 def main() -> None:

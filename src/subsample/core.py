@@ -308,8 +308,11 @@ def list_posts(
     limit: int | None = None,
     since: str | None = None,
     content: bool = False,
+    offset: int = 0,
 ) -> PostList:
     """A source's posts from the index, newest first, each marked if revised or gone from the feed.
+
+    OFFSET skips that many of the newest (pages of a big archive; the index does the skipping).
 
     Raises:
         SourceNotFoundError: neither a configured source nor an archive of that name.
@@ -320,7 +323,7 @@ def list_posts(
     try:
         index.sync(source_id)
         total = index.count(source_id)
-        posts = index.posts(source_id, limit=limit, since=since)
+        posts = index.posts(source_id, limit=limit, since=since, offset=offset)
         if content:
             for p in posts:
                 found = index.locate(p["n"])

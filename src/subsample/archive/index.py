@@ -284,8 +284,10 @@ class Index:
     def counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT source, posts FROM files").fetchall())
 
-    def posts(self, sid: str, limit: int | None = None, since: str | None = None) -> list[Post]:
-        """Index rows of a source's posts, newest first (published, else first seen)."""
+    def posts(
+        self, sid: str, limit: int | None = None, since: str | None = None, offset: int = 0
+    ) -> list[Post]:
+        """Index rows of a source's posts, newest first (published, else first seen), skipping OFFSET."""
         sql = "SELECT n, key, revision, revisions, title, link, published, first_seen FROM posts"
         sql += " WHERE source=?"
         args: list[Any] = [sid]
@@ -293,9 +295,9 @@ class Index:
             sql += " AND sort >= ?"
             args.append(since)
         sql += " ORDER BY sort DESC, n DESC"
-        if limit:
-            sql += " LIMIT ?"
-            args.append(limit)
+        if limit or offset:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit or -1, offset]
         cols = ("n", "key", "revision", "revisions", "title", "link", "published", "first_seen")
         return [dict(zip(cols, row, strict=True)) for row in self.db.execute(sql, args)]
 
