@@ -30,6 +30,7 @@ HOSTILE = (
     '<img src="data:image/svg+xml,&lt;svg onload=alert(1)&gt;">'
     "<svg><script>window.__pwned = 5</script></svg>"
     "<p>Terminal \x1b[31mred\x1b[0m and \x1b]8;;https://evil.example\x07link\x1b]8;;\x07 escapes</p>"
+    '<a href="http://]]">not a URL</a><img src="http://[::1/x.png">'
     "<p>The honest paragraph.</p>"
 )
 ARTICLE = (
