@@ -216,6 +216,49 @@ def test_c1_controls_are_repaired_as_feedparser_repairs_them() -> None:
     assert reads_as_feedparser(rss(f"<item><guid>g</guid><title>x{title}y</title></item>"))
 
 
+def youtube(entry_head: str, group: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><feed xmlns:yt="http://www.youtube.com/xml/schemas/2015" '
+        'xmlns:media="http://search.yahoo.com/mrss/" xmlns="http://www.w3.org/2005/Atom">'
+        '<link rel="self" href="https://yt.example/feeds/videos.xml"/><id>yt:channel:UC1</id><title>Chan</title>'
+        f"<entry><id>yt:video:abc</id><yt:videoId>abc</yt:videoId>{entry_head}"
+        '<link rel="alternate" href="https://yt.example/watch?v=abc"/><author><name>Chan</name><uri>https://yt.example/c</uri></author>'
+        f"<published>2015-05-04T00:01:27+00:00</published><media:group>{group}</media:group></entry></feed>"
+    ).encode()
+
+
+YT_GROUP = (
+    "<media:title>Group title</media:title>"
+    '<media:content url="https://yt.example/v/abc?version=3" type="application/x-shockwave-flash" width="640"/>'
+    '<media:thumbnail url="https://i.yt.example/vi/abc/hq.jpg" width="480" height="360"/>'
+    "<media:description>What the video &amp; is about.\n\nhttps://x.example</media:description>"
+    '<media:community><media:starRating count="3546" average="4.79" min="1" max="5"/>'
+    '<media:statistics views="251497"/></media:community>'
+)
+
+
+def test_youtube_entries_take_the_fast_path() -> None:
+    assert reads_as_feedparser(youtube("<title>The video</title>", YT_GROUP))
+    # a group title after the entry's own, however many, changes nothing
+    assert reads_as_feedparser(
+        youtube("<title>The video</title>", YT_GROUP + "<media:title>again</media:title>")
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "group"),
+    [("", YT_GROUP), ("<title> </title>", YT_GROUP), ("<title>t</title><summary>s</summary>", YT_GROUP),
+     ("<title>t</title>", YT_GROUP + "<media:description>again</media:description>")],
+    ids=["no title of its own", "an empty title", "a summary already", "a second media:description"],
+)  # fmt: skip
+def test_media_groups_where_feedparser_takes_the_group_title_or_text_are_declined(
+    head: str, group: str
+) -> None:
+    body = youtube(head, group)
+    assert fastxml.read(body, None) is None
+    assert parse_feed(body, URL, None).entries
+
+
 def test_atom_text_constructs_may_carry_xml_base_and_lang() -> None:
     body = (
         b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">'

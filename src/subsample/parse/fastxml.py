@@ -354,7 +354,10 @@ def _atom_entry(entry: Any) -> dict[str, Any]:
         raise Unsupported
     e: dict[str, Any] = {}
     id_link = None
+    grouped = False
     for tag, el in _children(entry):
+        if grouped and tag in (ATOM + "summary", ATOM + "content", ATOM + "title", MEDIA + "group"):
+            raise Unsupported  # after a media:description, feedparser's rules for these get intricate
         if tag == ATOM + "id":
             id_link = _guid(e, el)
         elif tag == ATOM + "title":
@@ -381,12 +384,36 @@ def _atom_entry(entry: Any) -> dict[str, Any]:
             if len(el) or (el.text or "").strip():
                 raise Unsupported
             _tag(e, el.get("term"), el.get("scheme"), el.get("label"))
+        elif tag == MEDIA + "group":
+            _media_group(e, el)
+            grouped = True
         else:
             _common(e, el)
     if "link" not in e and id_link is not None:
         e["link"] = id_link
     _summary_from_content(e)
     return e
+
+
+def _media_group(e: dict[str, Any], group: Any) -> None:
+    """YouTube's media:group, as feedparser reads it: the group itself does nothing; its
+    media:title is ignored after the entry's own title (a title one level deeper than one
+    already set never replaces it); its media:description is the summary of an entry that
+    has none; media:content and media:thumbnail are as anywhere else."""
+    if group.attrib:
+        raise Unsupported
+    for el in group:
+        name = feedparser_name(el)
+        if name == "media_title":
+            if el.attrib or len(el) or not (e.get("title") or "").strip():
+                raise Unsupported
+        elif name == "media_description":
+            if el.attrib or "summary" in e or "content" in e:
+                raise Unsupported
+            e["summary"] = _text(el)
+            e["summary_detail"] = {"type": "text/html"}
+        else:
+            _common(e, el)
 
 
 class _Texts:
