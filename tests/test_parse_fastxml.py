@@ -278,7 +278,7 @@ def test_each_thread_parses_with_its_own_parser() -> None:
 
     def work() -> None:
         assert fastxml.read(body, None) is not None
-        seen.append(fastxml._local.parser)
+        seen.append(fastxml.thread_parser())
 
     threads = [threading.Thread(target=work) for _ in range(3)]
     for t in threads:

@@ -219,7 +219,8 @@ def _utf8(body: bytes, content_type: str | None) -> bool:
 _local = threading.local()
 
 
-def _tree(body: bytes) -> Any:
+def thread_parser() -> Any:
+    """This thread's lxml parser, made on its first use."""
     from lxml import etree
 
     parser = getattr(_local, "parser", None)
@@ -234,8 +235,14 @@ def _tree(body: bytes) -> Any:
             remove_comments=True,
             remove_pis=True,
         )
+    return parser
+
+
+def _tree(body: bytes) -> Any:
+    from lxml import etree
+
     try:
-        root = etree.fromstring(body, parser)
+        root = etree.fromstring(body, thread_parser())
     except (etree.XMLSyntaxError, ValueError):
         return None
     docinfo = root.getroottree().docinfo
