@@ -7,7 +7,6 @@ two readers (a feed that turns malformed for a day goes to feedparser, say).
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from subsample.parse import entry as shape
 from subsample.parse import fastxml
 from subsample.parse import feeds as parse
 
@@ -28,7 +28,7 @@ URL = "http://feeds.example/feed.xml"
 def both(body: bytes, content_type: str | None = "application/xml") -> tuple[object, object]:
     fast = fastxml.read(body, content_type)
     slow = parse.parse_with_feedparser(body, URL, content_type)
-    return (None if fast is None else parse._parsed(fast, URL, None)), slow
+    return (None if fast is None else parse.from_feedparser_shape(fast, URL, None)), slow
 
 
 def assert_same(body: bytes, content_type: str | None = "application/xml", *, fast: bool = True) -> None:
@@ -39,21 +39,26 @@ def assert_same(body: bytes, content_type: str | None = "application/xml", *, fa
     assert quick == reference
 
 
-def test_the_benchmark_corpus_reads_the_same_and_fast() -> None:
+def test_the_benchmark_corpus_reads_the_same_and_mostly_fast() -> None:
+    """The corpus is shaped like real subscriptions: nearly all of it must take the fast path
+    (YouTube's media:group and bodies in other encodings than UTF-8 are feedparser's)."""
     sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
     from corpus import make_feed
 
     rng = random.Random(5)
-    for i in range(40):
+    xml = fast = 0
+    for i in range(60):
         kind, body = make_feed(i, rng)
         if kind == "xml":
-            assert_same(body)
+            assert_same(body, fast=False)
+            xml += 1
+            fast += fastxml.read(body, None) is not None
+    assert fast >= 0.85 * xml
 
 
 RSS_ITEMS = {
-    "html-looking titles": "<item><title>&lt;b&gt;Bold&lt;/b&gt; &amp;amp; Q&amp;A</title><guid>a</guid></item>"
-    "<item><title>Using &lt;code&gt; tags</title><guid>b</guid></item>"
-    "<item><title>x &amp;nbsp; y &amp;bogus; z</title><guid>c</guid></item>",
+    "titles plainly not HTML": "<item><title>Using &lt;code&gt; tags</title><guid>b</guid></item>"
+    "<item><title>Q&amp;A &lt; 3 &amp; 4 &gt; 2</title><guid>c</guid></item>",
     "mojibake and cp1252": "<item><title>cafÃ© \u0093quoted\u0094 \u2013 ok</title><guid>m</guid>"
     "<description>Ã© and \u0085</description></item>",
     "whitespace": "<item><title>\n   Spaced   \n</title><link>\n https://s.example/p \n</link>"
@@ -74,7 +79,6 @@ RSS_ITEMS = {
     "authors and dates": "<item><title>a</title><author>jo@example.com (Jo)</author>"
     "<pubDate>Tue, 10 Jun 2003 04:00:00 GMT</pubDate></item>"
     "<item><dc:creator>Ann</dc:creator><dc:creator>Bob</dc:creator><dc:date>2024-02-03T04:05:06+01:00</dc:date></item>"
-    "<item><pubDate>not a date</pubDate><title>bad date</title></item>"
     "<item><pubDate>2024-01-02</pubDate><title>iso date in RSS</title></item>",
     "categories": "<item><title>c</title><category>A</category><category>A</category>"
     "<category><![CDATA[B & C]]></category><category></category></item>",
@@ -185,6 +189,13 @@ DECLINED = {
         b"<feed ", b'<feed xml:base="https://s.example/" '
     ),
     "rss 0.91": _rss_doc("<item><title>t</title></item>").replace(b'version="2.0"', b'version="0.91"'),
+    "a title feedparser may guess is HTML": _rss_doc(
+        "<item><title>&lt;b&gt;Bold&lt;/b&gt; &amp;amp; Q&amp;A</title><guid>a</guid></item>"
+    ),
+    "an entity-looking title": _rss_doc("<item><title>x &amp;nbsp; y</title><guid>c</guid></item>"),
+    "a date in neither RFC 822 nor ISO 8601 shape": _rss_doc(
+        "<item><title>t</title><pubDate>2024/01/02</pubDate></item><item><pubDate>not a date</pubDate></item>"
+    ),
     "a repeated field": _rss_doc("<item><title>a</title><title>b</title></item>"),
 }
 
@@ -284,30 +295,18 @@ TAG_SOUP = st.lists(
 @settings(max_examples=400, deadline=None)
 @given(markup=TAG_SOUP)
 def test_images_are_found_as_html_parser_finds_them(markup: str) -> None:
-    assert parse.find_images(markup) == parse._images_by_html_parser(markup)
+    assert shape.find_images(markup) == shape.images_by_html_parser(markup)
 
 
-@settings(max_examples=100, deadline=None)
-@given(title=NASTY, content=NASTY, n=st.integers(min_value=1, max_value=10**9))
-def test_archive_lines_spliced_from_ready_entry_json_equal_whole_encoding(
-    title: str, content: str, n: int
-) -> None:
-    from subsample.archive.jsonl import encode
-    from subsample.fetch import pipeline as update
-
-    entry, spelled = parse.make_entry(
-        id=None, link=None, title=title, author=None, published=None, updated=None, summary=None,
-        content=content, tags=[], enclosures=[], extra_images=[],
+def test_the_content_hash_of_a_known_entry_is_what_archives_hold() -> None:
+    """A changed hash would make every archived post a false revision at the next fetch."""
+    entry = shape.make_entry(
+        id="g1", link="https://s.example/1", title="Caf\u00e9 \u201cquoted\u201d", author=None,
+        published=None, updated=None, summary="<p>s</p>", content="<p>Body</p>", tags=[],
+        enclosures=[], extra_images=[],
     )  # fmt: skip
-    record = update._record(entry, "src", n, 2, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z")
-    assert update._line(record, spelled) == encode(record)
-    assert entry["hash"] == parse.content_hash(entry)
-    # Renamed to an older post's key (a guid migration): the line carries the kept key.
-    feed_key, record["key"] = record["key"], f"old {title}"
-    assert update._line(record, spelled, feed_key) == encode(record)
-    # JSON not spelled as make_entry spells it still makes the same line, the long way.
-    respelled = encode(json.loads(spelled)).rstrip(b"\n")
-    assert update._line(record, respelled.replace(b'{"key"', b'{ "key"'), feed_key) == encode(record)
+    assert entry["hash"] == "580adf01bde087532e263d0aaa20e7e6"
+    assert shape.content_hash({**entry, "date_text": "whenever", "author": "x"}) == entry["hash"]
 
 
 DATES = st.one_of(
@@ -322,22 +321,30 @@ DATES = st.one_of(
         st.sampled_from(["Jan", "Feb", "Jun", "Dec", "Foo"]), st.integers(0, 9999), st.integers(0, 25),
         st.integers(0, 61), st.integers(0, 61), st.sampled_from(["GMT", "UT", "UTC", "Z", "+0000", "-0800", "+0530", "EST"]),
     ),
+    st.sampled_from([
+        "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "Fri, 31 Dec 9999 23:59:59 -0100",
+        "Mon, 01 Jan 0001 00:00:00 +0100", "1969-07-20T20:17:40Z", "1900-01-01T00:00:00.5+00:00",
+        "2024-02-30T00:00:00Z", "yesterday", "2024-01-02T03:04:05.123456Z", "12345-01-01T00:00:00Z",
+    ]),
 )  # fmt: skip
 
 
 @settings(max_examples=400, deadline=None)
-@given(date=DATES)
-def test_dates_read_as_feedparser_reads_them(date: str) -> None:
-    from feedparser.datetimes import _parse_date
-
-    assert parse._iso(fastxml._date(date)) == parse._iso(_parse_date(date))
-    assert fastxml._date(date) == _parse_date(date)
+@given(date=DATES, atom_feed=st.booleans())
+def test_dates_read_as_feedparser_reads_them(date: str, atom_feed: bool) -> None:
+    if atom_feed:
+        body = _atom_doc(f"<entry><id>1</id><published>{date}</published><updated>{date}</updated></entry>")
+    else:
+        body = _rss_doc(f"<item><guid>1</guid><pubDate>{date}</pubDate><dc:date>{date}</dc:date></item>")
+    assert_same(body, fast=False)
+    (entry,) = parse.parse_feed(body, URL, "application/xml").entries  # and never raises
+    assert entry["published"] is not None or entry["date_text"] == date
 
 
 @settings(max_examples=400, deadline=None)
 @given(fields=st.tuples(st.integers(-1, 10001), st.integers(0, 13), st.integers(0, 32), st.integers(0, 25), st.integers(0, 61), st.integers(0, 61)))  # fmt: skip
 def test_stored_dates_are_spelled_as_the_long_way_spells_them(fields: tuple[int, ...]) -> None:
-    """_iso's shortcut for ordinary times gives what timegm -> datetime -> iso_utc gives."""
+    """iso_from_struct's shortcut for ordinary times gives what timegm -> datetime -> iso_utc gives."""
     import calendar
     from datetime import UTC, datetime
     from time import struct_time
@@ -349,4 +356,4 @@ def test_stored_dates_are_spelled_as_the_long_way_spells_them(fields: tuple[int,
         expected = iso_utc(datetime.fromtimestamp(calendar.timegm(parsed), UTC))
     except (OverflowError, ValueError, OSError):
         expected = None
-    assert parse._iso(parsed) == expected
+    assert shape.iso_from_struct(parsed) == expected

@@ -13,7 +13,7 @@ from typing import Any
 from subsample.archive.index import Index
 from subsample.archive.jsonl import read_record
 from subsample.models import Post
-from subsample.parse.feeds import html_to_plain
+from subsample.parse.entry import html_to_plain
 from subsample.paths import Paths
 
 SNIPPET = 60  # characters of context either side of the match

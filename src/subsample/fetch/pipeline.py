@@ -9,7 +9,6 @@ archive write happens in the calling thread under the inter-process write lock, 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import queue
 import sys
@@ -18,7 +17,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -370,8 +368,6 @@ def _download_worker(
     def put(d: _Download) -> None:
         if d.crash is not None:  # a bug: its traceback, as text, is what can cross over
             d.crash = RuntimeError("".join(traceback.format_exception(d.crash)))
-        if d.feed is not None:
-            d.feed.entries = [_slim(e) for e in d.feed.entries]
         try:
             data = pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as e:  # a bug: the source fails with it rather than never answering
@@ -394,14 +390,6 @@ def _download_worker(
     parse.warm_up()
     for _ in sources:  # the process ends once all are sent
         sent.acquire()
-
-
-# What archiving needs of an entry besides its ready JSON: the texts stay in the worker.
-_SLIM = ("key", "title", "link", "published", "updated", "hash")
-
-
-def _slim(entry: dict[str, Any]) -> dict[str, Any]:
-    return {k: entry[k] for k in _SLIM if k in entry}
 
 
 def _download_in_threads(
@@ -558,7 +546,7 @@ def _archive(
         result.notes.append(f"feed has errors but was read: {d.feed.warning}")
 
     if d.feed is not None and d.error is None:
-        _archive_entries(index, source, d.feed.entries, d.feed.encoded, now, result, numbers, appended)
+        _archive_entries(index, source, d.feed.entries, now, result, numbers, appended)
     state = load_state(paths, source.id)  # again: another fetch may have saved it since
     _update_state(state, source, d, result, now, retry_after)
     return result, state, _history_record(d, result, now, state)
@@ -575,17 +563,11 @@ def _archive_entries(
     index: Index,
     source: Source,
     entries: list[dict[str, Any]],
-    encoded: list[bytes],
     now: datetime,
     result: FetchResult,
     numbers: _Numbers,
     appended: list[tuple[Path, int]],
 ) -> None:
-    # Each entry's JSON as the parser made it, by key; the first of a repeated key, as _unique
-    # keeps. (In a big fetch the entry dicts are slim copies: this JSON is the whole post.)
-    json_by_key: dict[str, bytes] = {}
-    for entry, spelled in zip(entries, encoded, strict=True):
-        json_by_key.setdefault(entry["key"], spelled)
     entries = _unique(entries)
     result.seen = len(entries)
     if source.limit and len(entries) > source.limit:
@@ -596,7 +578,6 @@ def _archive_entries(
     unknown_links = [e["link"] for e in entries if e["key"] not in known and e.get("link")]
     by_link = index.keys_by_link(source.id, unknown_links) if unknown_links else {}
     stamp = iso_utc(now)
-    renamed: dict[str, str] = {}  # the key a post keeps -> the key its entry has in the feed
     new, revised = [], []
     for entry in entries:
         old = known.get(entry["key"])
@@ -605,7 +586,6 @@ def _archive_entries(
             # a post whose old guid is no longer in the feed. It keeps its number and key.
             alias = by_link.get((entry["link"], entry.get("title")))
             if alias is not None and alias not in in_this_feed:
-                renamed[alias] = entry["key"]
                 entry["key"] = alias
                 old = index.known_posts(source.id, [alias])[alias]
         if old is None:
@@ -624,36 +604,12 @@ def _archive_entries(
         last = numbers.take(len(new))
         records += [_record(e, source.id, last + i, 1, stamp, stamp) for i, e in enumerate(new, start=1)]
     if records:
-        lines = [
-            _line(r, json_by_key[renamed.get(r["key"], r["key"])], renamed.get(r["key"])) for r in records
-        ]
+        lines = [encode(r) for r in records]
         path = index.paths.archive(source.id)
         start = append_lines(path, lines, durable=False)
         appended.append((path, start))
         index.add_appended(source.id, start, lines, records)
     result.new, result.updated = len(new), len(revised)
-
-
-def _line(record: dict[str, Any], entry_json: bytes, feed_key: str | None = None) -> bytes:
-    """encode(RECORD), made by splicing the entry's ready JSON after the archive's fields.
-
-    ENTRY_JSON starts with the key, as make_entry spells it; an entry renamed to an older
-    post's key (FEED_KEY is the one it has in the feed) gets RECORD's key instead.
-    """
-    if feed_key is not None:
-        spelled = f'{{"key":{_json_str(feed_key)},'.encode()
-        if not entry_json.startswith(spelled):  # not as make_entry spells it: the long way
-            return encode({**record, **json.loads(entry_json), "key": record["key"]})
-        entry_json = f'{{"key":{_json_str(record["key"])},'.encode() + entry_json[len(spelled) :]
-    head = (
-        f'{{"n":{record["n"]:d},"source":{_json_str(record["source"])},"revision":{record["revision"]:d},'
-        f'"first_seen":{_json_str(record["first_seen"])},"archived":{_json_str(record["archived"])},'
-    )
-    return head.encode() + entry_json[1:] + b"\n"
-
-
-def _json_str(value: str) -> str:
-    return str(encode_basestring(value))
 
 
 def _record(

@@ -4,21 +4,30 @@ feedparser parses in pure Python (about 2 MB/s here), which decided how fast a c
 could be. lxml parses the same bytes in C, and this module walks the tree into the very
 dict shape that `parse` reads from feedparser, applying the same text rules feedparser
 applies (whitespace stripped, a guid or id that is a permalink standing in for a missing
-link, RSS titles that look like HTML treated as HTML, its cp1252 and mojibake repairs) and
-borrowing feedparser's own date parser. Post identity and content hashes therefore do not
-depend on which of the two read a feed; tests/test_parse_equivalence.py proves it on
-generated corpora.
+link, its cp1252 and mojibake repairs, the order in which a second summary becomes content).
+It imports nothing of feedparser: where feedparser's private rules would be needed (a date
+in neither RFC 822 nor ISO 8601 shape, a title that might be HTML) it declines, so a
+feedparser release cannot change what it reads. Post identity and content hashes therefore
+do not depend on which of the two read a feed; tests/test_parse_equivalence.py and
+tests/test_parse_fastxml.py prove it on feeds shaped like real ones.
 
-Anything outside the ground this module knows -- a feed that is not well-formed XML, a
-DOCTYPE, another encoding than UTF-8, xml:base, an element it does not know inside an entry,
-markup inside a text element, a repeated field -- makes `read` return None, and the caller
-hands the bytes to feedparser. Being wrong costs a second parse, never a different archive.
+Extension elements are judged by one rule: feedparser names an element by its namespace's
+prefix and local name (`slash_comments`, `itunes_duration`); a name feedparser has no
+handler for is only stored under that name, which is no field we keep, so the element is
+ignored. A name feedparser does handle is either read here as feedparser reads it, or known
+to reach no field we keep (FEEDPARSER_HARMLESS), or the feed is declined.
+
+Anything else outside the ground this module knows -- a feed that is not well-formed XML, a
+DOCTYPE, another encoding than UTF-8, xml:base, markup inside a text element, a repeated
+field -- makes `read` return None, and the caller hands the bytes to feedparser. Being
+wrong costs a second parse, never a different archive.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,15 +40,136 @@ CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
 XML = "{http://www.w3.org/XML/1998/namespace}"
 
-# Entry children feedparser reads into nothing we keep (they must be empty of elements:
-# feedparser would let a nested <title> in them set the entry's title).
-IGNORED = {
-    "comments",
-    "{http://purl.org/rss/1.0/modules/slash/}comments",
-    "{http://wellformedweb.org/CommentAPI/}commentRss",
-    "{http://wellformedweb.org/CommentAPI/}comment",
-    "{http://rssnamespace.org/feedburner/ext/1.0}origLink",
-}
+# The prefix feedparser gives each namespace it knows (its `namespaces` table, matched
+# without regard to case); "" is RSS's and Atom's own. feedparser 6.0.
+KNOWN_NAMESPACES = {
+    uri.lower(): prefix
+    for uri, prefix in {
+        "": "", "http://backend.userland.com/rss": "", "http://blogs.law.harvard.edu/tech/rss": "",
+        "http://purl.org/rss/1.0/": "", "http://my.netscape.com/rdf/simple/0.9/": "",
+        "http://example.com/newformat#": "", "http://example.com/necho": "", "http://purl.org/echo/": "",
+        "uri/of/echo/namespace#": "", "http://purl.org/pie/": "", "http://purl.org/atom/ns#": "",
+        "http://www.w3.org/2005/Atom": "", "http://purl.org/rss/1.0/modules/rss091#": "",
+        "http://webns.net/mvcb/": "admin", "http://purl.org/rss/1.0/modules/aggregation/": "ag",
+        "http://purl.org/rss/1.0/modules/annotate/": "annotate", "http://media.tangent.org/rss/1.0/": "audio",
+        "http://backend.userland.com/blogChannelModule": "blogChannel", "http://creativecommons.org/ns#license": "cc",
+        "http://web.resource.org/cc/": "cc",
+        "http://cyber.law.harvard.edu/rss/creativeCommonsRssModule.html": "creativeCommons",
+        "http://backend.userland.com/creativeCommonsRssModule": "creativeCommons",
+        "http://purl.org/rss/1.0/modules/company": "co", "http://purl.org/rss/1.0/modules/content/": "content",
+        "http://my.theinfo.org/changed/1.0/rss/": "cp", "http://purl.org/dc/elements/1.1/": "dc",
+        "http://purl.org/dc/terms/": "dcterms", "http://purl.org/rss/1.0/modules/email/": "email",
+        "http://purl.org/rss/1.0/modules/event/": "ev", "http://rssnamespace.org/feedburner/ext/1.0": "feedburner",
+        "http://freshmeat.net/rss/fm/": "fm", "http://xmlns.com/foaf/0.1/": "foaf",
+        "http://www.w3.org/2003/01/geo/wgs84_pos#": "geo", "http://www.georss.org/georss": "georss",
+        "http://www.opengis.net/gml": "gml", "http://postneo.com/icbm/": "icbm",
+        "http://purl.org/rss/1.0/modules/image/": "image", "http://www.itunes.com/DTDs/PodCast-1.0.dtd": "itunes",
+        "http://example.com/DTDs/PodCast-1.0.dtd": "itunes", "http://purl.org/rss/1.0/modules/link/": "l",
+        "http://search.yahoo.com/mrss": "media", "http://search.yahoo.com/mrss/": "media",
+        "http://madskills.com/public/xml/rss/module/pingback/": "pingback",
+        "http://prismstandard.org/namespaces/1.2/basic/": "prism", "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
+        "http://www.w3.org/2000/01/rdf-schema#": "rdfs", "http://purl.org/rss/1.0/modules/reference/": "ref",
+        "http://purl.org/rss/1.0/modules/richequiv/": "reqv", "http://purl.org/rss/1.0/modules/search/": "search",
+        "http://purl.org/rss/1.0/modules/slash/": "slash", "http://schemas.xmlsoap.org/soap/envelope/": "soap",
+        "http://purl.org/rss/1.0/modules/servicestatus/": "ss",
+        "http://hacks.benhammersley.com/rss/streaming/": "str", "http://purl.org/rss/1.0/modules/subscription/": "sub",
+        "http://purl.org/rss/1.0/modules/syndication/": "sy", "http://schemas.pocketsoap.com/rss/myDescModule/": "szf",
+        "http://purl.org/rss/1.0/modules/taxonomy/": "taxo", "http://purl.org/rss/1.0/modules/threading/": "thr",
+        "http://purl.org/rss/1.0/modules/textinput/": "ti",
+        "http://madskills.com/public/xml/rss/module/trackback/": "trackback", "http://wellformedweb.org/commentAPI/": "wfw",
+        "http://purl.org/rss/1.0/modules/wiki/": "wiki", "http://www.w3.org/1999/xhtml": "xhtml",
+        "http://www.w3.org/1999/xlink": "xlink", "http://www.w3.org/XML/1998/namespace": "xml",
+        "http://podlove.org/simple-chapters": "psc",
+    }.items()
+}  # fmt: skip
+
+# Every element name feedparser 6.0 has a _start_ or _end_ handler for (tests check this
+# list against the installed feedparser's source). An element so named may reach a field.
+_HANDLED = """
+abstract admin_errorreportsto admin_generatoragent author body category cc_license channel cloud
+content content_encoded contributor copyright created creativecommons_license dc_author dc_contributor
+dc_creator dc_date dc_description dc_language dc_publisher dc_rights dc_subject dc_title dcterms_created
+dcterms_issued dcterms_modified dcterms_valid description email enclosure entry expirationdate feed
+feedburner_browserfriendly fullitem generator geom georss_box georss_line georss_point georss_polygon
+georss_where georssgeom gml_exterior gml_linearring gml_linestring gml_point gml_polygon gml_pos
+gml_poslist guid height homepage id image info issued item itunes_author itunes_block itunes_category
+itunes_email itunes_explicit itunes_image itunes_keywords itunes_link itunes_name itunes_owner
+itunes_subtitle itunes_summary keywords language lastbuilddate link managingeditor media_category
+media_content media_credit media_description media_group media_keywords media_license media_player
+media_rating media_restriction media_thumbnail media_title modified name newlocation psc_chapter
+psc_chapters pubdate published rights rss source subtitle summary tagline tags textinput title updated
+uri url webmaster where width xhtml_body
+"""
+FEEDPARSER_HANDLES = frozenset(_HANDLED.split())
+
+# Handled names whose handlers (read in feedparser 6.0's source) store only keys we do not
+# keep -- itunes_explicit, image, subtitle, where, credit, rating, restriction, language,
+# rights -- when they are leaves directly inside an item or entry.
+FEEDPARSER_HARMLESS = frozenset(
+    [
+        "itunes_explicit",
+        "itunes_block",
+        "itunes_image",
+        "itunes_subtitle",
+        "georss_point",
+        "media_credit",
+        "media_rating",
+        "media_restriction",
+        "dc_language",
+        "dc_rights",
+    ]
+)
+
+# Channel children whose handlers set the feed's title or link, or start an entry; the
+# other handlers file what they hold in keys of their own (image, textinput, publisher...).
+CHANNEL_REACHES = frozenset(
+    [
+        "item",
+        "entry",
+        "feed",
+        "channel",
+        "rss",
+        "title",
+        "link",
+        "dc_title",
+        "media_title",
+        "media_group",
+        "itunes_link",
+        "source",
+        "xhtml_body",
+        "body",
+        "content",
+        "content_encoded",
+        "fullitem",
+    ]
+)
+
+# The keys of feedparser's entry that the archive reads: an unhandled element stored under
+# one of these names would overwrite it.
+KEYS_READ = frozenset(
+    [
+        "title",
+        "title_detail",
+        "link",
+        "links",
+        "id",
+        "guidislink",
+        "author",
+        "author_detail",
+        "authors",
+        "published",
+        "published_parsed",
+        "updated",
+        "updated_parsed",
+        "summary",
+        "summary_detail",
+        "content",
+        "tags",
+        "enclosures",
+        "media_content",
+        "media_thumbnail",
+    ]
+)
 TEXT_TYPES = {"text/plain", "text/html"}
 
 
@@ -84,17 +214,20 @@ def _utf8(body: bytes, content_type: str | None) -> bool:
     return charset is None or charset.group(1).lower() in ("utf-8", "utf8")
 
 
-_parser: Any = None
+# One parser per thread: an lxml parser holds a lock while it parses, so one shared by
+# every download thread would make them take turns.
+_local = threading.local()
 
 
-def _tree(body: bytes) -> Any:
-    global _parser
+def thread_parser() -> Any:
+    """This thread's lxml parser, made on its first use."""
     from lxml import etree
 
-    if _parser is None:
+    parser = getattr(_local, "parser", None)
+    if parser is None:
         # No entities, no DTD, no network, no huge text nodes: what feedparser does with
         # those is its business (the hostile-feed tests hold it to it).
-        _parser = etree.XMLParser(
+        parser = _local.parser = etree.XMLParser(
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -102,8 +235,14 @@ def _tree(body: bytes) -> Any:
             remove_comments=True,
             remove_pis=True,
         )
+    return parser
+
+
+def _tree(body: bytes) -> Any:
+    from lxml import etree
+
     try:
-        root = etree.fromstring(body, _parser)
+        root = etree.fromstring(body, thread_parser())
     except (etree.XMLSyntaxError, ValueError):
         return None
     docinfo = root.getroottree().docinfo
@@ -131,8 +270,12 @@ def _rss(root: Any) -> dict[str, Any]:
             feed["link"] = _AMP_REF.sub(r"&\1", _uri(_text(el)))
         elif tag == ATOM + "link":
             _atom_link(feed, el, {})
-        elif tag in (DC + "title", "{http://www.w3.org/1999/xhtml}link"):
-            raise Unsupported
+        else:
+            name = feedparser_name(el)
+            if name in CHANNEL_REACHES:
+                raise Unsupported
+            if name not in FEEDPARSER_HANDLES:
+                _ignorable(el, name)
     return {"version": "rss20", "feed": feed, "entries": entries}
 
 
@@ -140,6 +283,7 @@ def _rss_item(item: Any) -> dict[str, Any]:
     if item.attrib:
         raise Unsupported
     e: dict[str, Any] = {}
+    texts = _Texts(e, guess=True)
     link = guid_link = None
     for tag, el in _children(item):
         if tag == "title":
@@ -157,19 +301,28 @@ def _rss_item(item: Any) -> dict[str, Any]:
             e["updated_parsed"] = _date(_text(el))
         elif tag == "description":
             _no_attributes(el)
-            e["summary"] = _text(el)
-            e["summary_detail"] = {"type": "text/html"}
+            texts.summary(_text(el), "text/html")
         elif tag == CONTENT + "encoded":
             _no_attributes(el)
-            _content(e, _text(el), "text/html")
+            texts.content(_text(el), "text/html")
         elif tag in ("author", DC + "creator"):
             _no_attributes(el)
             e["author"] = _text(el)
         elif tag == "category":
-            _no_attributes(el)
-            _tag(e, _text(el) or None, None, None)
+            _rss_category(e, el)
         elif tag == "enclosure":
             _enclosure(e, el)
+        elif (name := feedparser_name(el)) == "itunes_author":  # (its namespace is spelled many ways)
+            _no_attributes(el)
+            e["author"] = _text(el)
+        elif name == "itunes_summary":
+            _no_attributes(el)
+            texts.summary(_text(el), "text/plain")
+        elif name == "itunes_keywords":
+            _no_attributes(el)  # (with attributes, feedparser's push and pop do not pair)
+            for term in _text(el).split(","):
+                if term.strip():
+                    _tag(e, term.strip(), "http://www.itunes.com/", None)
         else:
             _common(e, el)
     # feedparser's link: the <link> element wherever it is, else a permalink guid.
@@ -177,7 +330,6 @@ def _rss_item(item: Any) -> dict[str, Any]:
         e["link"] = link
     elif guid_link is not None:
         e["link"] = guid_link
-    _summary_from_content(e)
     return e
 
 
@@ -205,11 +357,14 @@ def _atom(root: Any) -> dict[str, Any]:
 
 
 def _atom_entry(entry: Any) -> dict[str, Any]:
-    if entry.attrib:
+    if set(entry.attrib) - {XML + "lang"}:  # (a base would move the entry's links)
         raise Unsupported
     e: dict[str, Any] = {}
     id_link = None
+    grouped = False
     for tag, el in _children(entry):
+        if grouped and tag in (ATOM + "summary", ATOM + "content", ATOM + "title", MEDIA + "group"):
+            raise Unsupported  # after a media:description, feedparser's rules for these get intricate
         if tag == ATOM + "id":
             id_link = _guid(e, el)
         elif tag == ATOM + "title":
@@ -236,6 +391,9 @@ def _atom_entry(entry: Any) -> dict[str, Any]:
             if len(el) or (el.text or "").strip():
                 raise Unsupported
             _tag(e, el.get("term"), el.get("scheme"), el.get("label"))
+        elif tag == MEDIA + "group":
+            _media_group(e, el)
+            grouped = True
         else:
             _common(e, el)
     if "link" not in e and id_link is not None:
@@ -244,9 +402,62 @@ def _atom_entry(entry: Any) -> dict[str, Any]:
     return e
 
 
+def _media_group(e: dict[str, Any], group: Any) -> None:
+    """YouTube's media:group, as feedparser reads it: the group itself does nothing; its
+    media:title is ignored after the entry's own title (a title one level deeper than one
+    already set never replaces it); its media:description is the summary of an entry that
+    has none; media:content and media:thumbnail are as anywhere else."""
+    if group.attrib:
+        raise Unsupported
+    for el in group:
+        name = feedparser_name(el)
+        if name == "media_title":
+            if el.attrib or len(el) or not (e.get("title") or "").strip():
+                raise Unsupported
+        elif name == "media_description":
+            if el.attrib or "summary" in e or "content" in e:
+                raise Unsupported
+            e["summary"] = _text(el)
+            e["summary_detail"] = {"type": "text/html"}
+        else:
+            _common(e, el)
+
+
+class _Texts:
+    """An item's summary and content as feedparser's handlers build them, in document order:
+    a summary-like element (description, itunes:summary) that comes when there is a summary
+    already and no content yet becomes content, typed text/plain; content is copied into a
+    missing summary as it ends."""
+
+    def __init__(self, e: dict[str, Any], *, guess: bool) -> None:
+        self.e, self.guess, self.has_content = e, guess, False
+
+    def summary(self, value: str, kind: str) -> None:
+        if "summary" in self.e and not self.has_content:
+            self.content(value, "text/plain")
+            return
+        self.e["summary"] = value
+        self.e["summary_detail"] = {"type": self._guessed(value, kind)}
+
+    def content(self, value: str, kind: str) -> None:
+        self.has_content = True
+        kind = self._guessed(value, kind)
+        self.e.setdefault("content", []).append({"type": kind, "value": value})
+        self.e.setdefault("summary", value)
+
+    def _guessed(self, value: str, kind: str) -> str:
+        # Outside Atom feedparser guesses whether text/plain is HTML; we read only the
+        # values where its guess is plainly no.
+        if self.guess and kind == "text/plain" and _may_be_html(value):
+            raise Unsupported
+        return kind
+
+
 def _atom_link(context: dict[str, Any], el: Any, entry: dict[str, Any]) -> None:
     """An Atom <link>: the alternate HTML one is the link, rel=enclosure an enclosure."""
-    if len(el) or set(el.attrib) - {"href", "rel", "type", "length", "title", "hreflang"}:
+    # Attributes of other namespaces (Blogger's thr:count) only go into feedparser's links.
+    own = {k for k in el.attrib if not k.startswith("{") or k.startswith(XML)}
+    if len(el) or own - {"href", "rel", "type", "length", "title", "hreflang", XML + "lang"}:
         raise Unsupported
     href = el.get("href")
     if href is None:
@@ -308,6 +519,7 @@ def _rdf_item(item: Any) -> dict[str, Any]:
     if set(item.attrib) - {RDF + "about"}:
         raise Unsupported
     e: dict[str, Any] = {}
+    texts = _Texts(e, guess=True)
     about = item.get(RDF + "about")
     if about:
         e["id"] = about  # feedparser takes rdf:about as the id, as it stands
@@ -319,20 +531,18 @@ def _rdf_item(item: Any) -> dict[str, Any]:
             e["link"] = _entry_link(_uri(_text(el)))
         elif tag == RSS1 + "description":
             _no_attributes(el)
-            e["summary"] = _text(el)
-            e["summary_detail"] = {"type": "text/html"}
+            texts.summary(_text(el), "text/html")
         elif tag == DC + "date":
             _no_attributes(el)
             e["updated_parsed"] = _date(_text(el))
         elif tag == CONTENT + "encoded":
             _no_attributes(el)
-            _content(e, _text(el), "text/html")
+            texts.content(_text(el), "text/html")
         elif tag == DC + "creator":
             _no_attributes(el)
             e["author"] = _text(el)
         else:
             _common(e, el)
-    _summary_from_content(e)
     return e
 
 
@@ -360,27 +570,62 @@ def _children(parent: Any) -> Any:
 
 
 def _common(e: dict[str, Any], el: Any) -> None:
-    """Media RSS images, and the elements known to change nothing we keep; else give up."""
-    tag = el.tag
-    if tag == MEDIA + "content" or tag == MEDIA + "thumbnail":
+    """Media RSS images, and the elements that cannot reach a field we keep; else give up."""
+    name = feedparser_name(el)
+    if name in ("media_content", "media_thumbnail"):
         url = el.get("url")
-        if len(el) or not url or (el.text or "").strip():
+        if not url or (el.text or "").strip():
             raise Unsupported
+        for child in el:  # media:credit and the like file what they hold apart
+            inner = feedparser_name(child)
+            if inner in FEEDPARSER_HARMLESS and not len(child):
+                continue
+            _ignorable(child, inner)
         attrs = {k.lower(): (v.lower() if k.lower() == "type" else v) for k, v in el.attrib.items()}
-        e.setdefault("media_content" if tag == MEDIA + "content" else "media_thumbnail", []).append(attrs)
-    elif tag in IGNORED:
+        e.setdefault(name, []).append(attrs)
+    elif name in FEEDPARSER_HARMLESS:
         if len(el):
             raise Unsupported
     else:
+        _ignorable(el, name)
+
+
+def _ignorable(el: Any, name: str) -> None:
+    """Nothing, when feedparser would only store EL (and what it holds) under its own names."""
+    if name in FEEDPARSER_HANDLES or name in KEYS_READ or name.endswith(("_detail", "_parsed")):
         raise Unsupported
+    for child in el:
+        _ignorable(child, feedparser_name(child))
+
+
+def feedparser_name(el: Any) -> str:
+    """The name feedparser files EL under: its namespace's prefix (feedparser's own for the
+    namespaces it knows, else the document's), "_", the local name in lower case.
+
+    Raises:
+        Unsupported: EL is in a namespace feedparser does not know, declared without a
+            prefix or under more than one (feedparser's choice is not worth copying).
+    """
+    tag = el.tag
+    if not isinstance(tag, str):
+        raise Unsupported  # an entity reference or the like
+    uri, _, local = tag[1:].partition("}") if tag[0] == "{" else ("", "", tag)
+    lower = uri.lower()
+    prefix = "" if "backend.userland.com/rss" in lower else KNOWN_NAMESPACES.get(lower)
+    if prefix is None:
+        if el.prefix is None or list(el.nsmap.values()).count(uri) != 1:
+            raise Unsupported
+        prefix = el.prefix.lower()
+    local = local.lower()
+    return f"{prefix}_{local}" if prefix else local
 
 
 def _title(context: dict[str, Any], el: Any, default: str, *, guess: bool) -> None:
     kind = _kind(el, default)
     value = _text(el, finish=False).strip()
     # RSS says nothing about markup in titles; feedparser guesses, and so must we.
-    if guess and kind == "text/plain" and _looks_like_html(value):
-        kind = "text/html"
+    if guess and kind == "text/plain" and _may_be_html(value):
+        raise Unsupported  # feedparser's guess is its own
     context["title"] = _finish(value)
     context["title_detail"] = {"type": kind}
 
@@ -417,6 +662,26 @@ def _tag(e: dict[str, Any], term: str | None, scheme: str | None, label: str | N
         tags.append(value)
 
 
+def _rss_category(e: dict[str, Any], el: Any) -> None:
+    """An RSS <category>, step by step as feedparser's start and end handlers take it: the
+    domain makes a tag at the start, the text names the last tag if it has no name yet."""
+    if set(el.attrib) - {"domain"}:
+        raise Unsupported
+    tags = e.setdefault("tags", [])
+    domain = el.get("domain")
+    if domain:
+        value = {"term": None, "scheme": domain, "label": None}
+        if value not in tags:
+            tags.append(value)
+    term = _text(el)
+    if not term:
+        return
+    if tags and not tags[-1]["term"]:
+        tags[-1]["term"] = term
+    else:
+        _tag(e, term, None, None)
+
+
 def _enclosure(e: dict[str, Any], el: Any) -> None:
     if len(el):
         raise Unsupported
@@ -429,8 +694,12 @@ def _enclosure(e: dict[str, Any], el: Any) -> None:
 
 
 def _kind(el: Any, default: str) -> str:
-    """The content type of a text construct, as feedparser names it; only text and HTML here."""
-    if set(el.attrib) - {"type"}:
+    """The content type of a text construct, as feedparser names it; only text and HTML here.
+
+    Its xml:lang and xml:base reach nothing we keep: the language is not kept, and a base
+    only matters to links inside it, which feedparser leaves alone (resolve_relative_uris
+    is off) and which are not a field."""
+    if set(el.attrib) - {"type", XML + "base", XML + "lang"}:
         raise Unsupported
     kind = _map_type(el.get("type", default))
     if kind not in TEXT_TYPES:
@@ -500,7 +769,9 @@ def _entry_link(value: str) -> str:
     return _AMP_REF.sub(r"&\1", value.replace("&amp;", "&"))
 
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(Z|[+-]\d\d:\d\d)\Z")
+# (feedparser drops fractions of a second, as int(float()) of the seconds)
+_ISO_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?(Z|[+-]\d\d:\d\d)\Z")
+_ISO_DAY = re.compile(r"(\d{4})-(\d\d)-(\d\d)\Z")
 _RFC822_DATE = re.compile(
     r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     r"(\d{4}) (\d\d):(\d\d):(\d\d) (GMT|UTC?|Z|[+-]\d{4})\Z"
@@ -517,7 +788,11 @@ def _date(value: str) -> Any:
     """feedparser's date for VALUE (a UTC struct_time, or None).
 
     The two shapes nearly every feed uses are read here; anything else, and any value
-    these readings reject, goes to feedparser's own parser.
+    these readings reject (a day that does not exist, a time past what datetime holds),
+    is feedparser's to read: the feed is declined.
+
+    Raises:
+        Unsupported: VALUE is not a date this reader reads as feedparser does.
     """
     if not value:
         return None
@@ -528,6 +803,8 @@ def _date(value: str) -> Any:
                 0 if zone == "Z" else (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 60 + int(zone[4:]))
             )
             return _utc(int(y), int(mo), int(d), int(h), int(mi), int(sec), offset)
+        if m := _ISO_DAY.match(value):  # midnight UTC, to feedparser
+            return _utc(int(m[1]), int(m[2]), int(m[3]), 0, 0, 0, 0)
         if m := _RFC822_DATE.match(value):
             d, mon, y, h, mi, sec, zone = m.groups()
             offset = (
@@ -538,9 +815,7 @@ def _date(value: str) -> Any:
             return _utc(int(y), _MONTHS[mon], int(d), int(h), int(mi), int(sec), offset)
     except (ValueError, OverflowError):
         pass
-    from feedparser.datetimes import _parse_date
-
-    return _parse_date(value)
+    raise Unsupported
 
 
 def _utc(y: int, mo: int, d: int, h: int, mi: int, sec: int, offset_minutes: int) -> Any:
@@ -551,21 +826,27 @@ def _utc(y: int, mo: int, d: int, h: int, mi: int, sec: int, offset_minutes: int
     return time.struct_time((*at.timetuple()[:8], 0))
 
 
-def _looks_like_html(value: str) -> bool:
-    if "<" not in value and "&" not in value:
-        return False
-    from feedparser.mixin import _FeedParserMixin
-
-    return bool(_FeedParserMixin.looks_like_html(value))
+# feedparser calls text HTML only when it has a closing tag or an entity reference; text
+# with neither is plain to it, whatever else it holds. The rest is its judgement to make.
+_HTML_SIGN = re.compile(r"</\w+>|&#?\w+;")
 
 
-_table: dict[int, str] | None = None
+def _may_be_html(value: str) -> bool:
+    return ("<" in value or "&" in value) and _HTML_SIGN.search(value) is not None
+
+
+def _cp1252_table() -> dict[int, str]:
+    """C1 controls as the Windows-1252 characters they were meant to be (the five it leaves
+    undefined stay as they are): the table feedparser applies to all text."""
+    table = {}
+    for code in range(0x80, 0xA0):
+        with contextlib.suppress(UnicodeDecodeError):
+            table[code] = bytes([code]).decode("cp1252")
+    return table
+
+
+_CP1252 = _cp1252_table()
 
 
 def _cp1252() -> dict[int, str]:
-    global _table
-    if _table is None:
-        from feedparser.html import _cp1252 as table
-
-        _table = {ord(k) if isinstance(k, str) else k: v for k, v in table.items()}
-    return _table
+    return _CP1252

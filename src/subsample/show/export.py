@@ -22,7 +22,7 @@ from subsample.archive.index import Index
 from subsample.archive.state import load_state
 from subsample.errors import StorageError, UsageError
 from subsample.models import Post, Source
-from subsample.parse.feeds import html_to_plain
+from subsample.parse.entry import html_to_plain
 from subsample.paths import Paths
 from subsample.text import shorten
 from subsample.times import parse_iso
