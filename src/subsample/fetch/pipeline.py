@@ -43,6 +43,8 @@ from subsample.times import iso_utc
 
 # A batch costs one lock, one index catch-up and one round of fsyncs: it gathers up to
 # BATCH_SIZE sources, or what arrived within BATCH_WAIT seconds of the previous batch.
+# Measured (fetch_bench.py, 500 feeds, 2 cores): one source a batch took 5.3-5.5 s of CPU
+# cold and 2.5-2.7 s warm; these batches take 3.1-3.3 s and 0.8 s.
 BATCH_SIZE, BATCH_WAIT = 100, 0.2
 
 
