@@ -487,3 +487,34 @@ def test_a_source_never_fetched_well_shows_never_and_tells_its_last_attempt_from
     assert run("fetch", "--force").exit_code == 1
     state = json.loads(run("history", "blog", "--json").stdout)["state"]
     assert state["last_success"] == row["last_success"] and state["failures"] == 1
+
+
+def test_one_host_is_sent_at_most_two_requests_at_once(run, home):
+    import threading
+    import time
+
+    from pytest_httpserver import HTTPServer
+
+    lock = threading.Lock()
+    running, most = [0], [0]
+
+    def handler(request: Request) -> Response:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.1)
+        with lock:
+            running[0] -= 1
+        return Response(rss([item(1, guid=request.path)]), content_type="application/rss+xml")
+
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)  # answers requests at once
+    server.start()
+    try:
+        for i in range(6):
+            server.expect_request(f"/f{i}").respond_with_handler(handler)
+            run("add", f"s{i}", "rss", server.url_for(f"/f{i}"))
+        r = run("fetch")
+    finally:
+        server.stop()
+    assert r.exit_code == 0, r.output
+    assert most[0] == 2

@@ -70,7 +70,7 @@ class Index:
         try:
             self.paths.cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise StorageError(f"cannot create {self.paths.cache_dir}: {e.strerror}") from None
+            raise StorageError(f"cannot create {self.paths.cache_dir}: {e.strerror}") from e
         db = sqlite3.connect(self.db_path, timeout=60, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
@@ -180,7 +180,7 @@ class Index:
                 self._forget(sid)
             return
         except OSError as e:
-            raise StorageError(f"cannot read {path}: {e.strerror}") from None
+            raise StorageError(f"cannot read {path}: {e.strerror}") from e
         row = self.db.execute("SELECT ino, size, mtime, posts FROM files WHERE source=?", (sid,)).fetchone()
         if row and row[:3] == (st.st_ino, st.st_size, st.st_mtime_ns):
             return

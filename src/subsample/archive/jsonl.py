@@ -31,7 +31,7 @@ def iter_lines(path: Path, start: int = 0) -> Iterator[tuple[int, int, dict[str,
     except FileNotFoundError:
         return
     except OSError as e:
-        raise StorageError(f"cannot read {path}: {e.strerror}") from None
+        raise StorageError(f"cannot read {path}: {e.strerror}") from e
     with f:
         f.seek(start)
         offset = start
@@ -53,7 +53,7 @@ def read_record(path: Path, offset: int, length: int) -> dict[str, Any]:
             f.seek(offset)
             record = json.loads(f.read(length))
     except (OSError, ValueError) as e:
-        raise StorageError(f"cannot read a post from {path}: {e}; the index will be rebuilt") from None
+        raise StorageError(f"cannot read a post from {path}: {e}; the index will be rebuilt") from e
     if not isinstance(record, dict):
         raise StorageError(f"unexpected data in {path} at byte {offset}")
     return record
