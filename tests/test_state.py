@@ -52,3 +52,12 @@ def test_a_missing_or_damaged_state_is_an_empty_one(home):
     assert load_state(paths, "bad") == SourceState()
     (paths.state_dir / "odd.json").write_text('{"failures": "many", "next_update": 5, "in_feed": "x"}')
     assert load_state(paths, "odd") == SourceState()
+
+
+def test_a_state_file_from_before_last_success_counts_a_clean_last_update_as_one(home):
+    paths = Paths(home / "sources.toml", home)
+    paths.state_dir.mkdir(parents=True)
+    (paths.state_dir / "ok.json").write_text('{"last_update": "2026-05-01T12:00:00Z", "failures": 0}')
+    (paths.state_dir / "bad.json").write_text('{"last_update": "2026-05-01T12:00:00Z", "failures": 1}')
+    assert load_state(paths, "ok").last_success == datetime(2026, 5, 1, 12, tzinfo=UTC)
+    assert load_state(paths, "bad").last_success is None

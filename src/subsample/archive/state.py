@@ -54,6 +54,9 @@ class SourceState:
         # Files from before last_attempt said "last_update" for the last fetch, failed or not.
         if state.last_attempt is None and isinstance(data.get("last_update"), str):
             state.last_attempt = parse_iso(data["last_update"])
+            # Older still, without last_success: an attempt that left no failure succeeded.
+            if "last_success" not in data and not state.failures:
+                state.last_success = state.last_attempt
         return state
 
     def as_json(self) -> dict[str, Any]:
