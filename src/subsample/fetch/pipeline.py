@@ -145,8 +145,10 @@ def _downloader(paths: Paths, session: Any, limits: Any) -> Callable[[Source], D
             d.size = len(resp.body)
             if resp.status == 200:
                 # Parsed here, in the download thread. A ProcessPoolExecutor (spawn, 2 workers)
-                # for parsing was measured and did not pay: cold 500 feeds took 4.1-4.4 s wall
-                # and 3.8-4.1 s CPU with it, 3.7-4.1 s and 3.2-3.7 s without (fetch_bench.py).
+                # for parsing was measured (fetch_bench.py, cold, 500 feeds, 2 cores): on an
+                # idle machine 2.8-2.9 s wall against 3.3 s in threads, but 3.75 s CPU against
+                # 2.9-3.3 s; on a busy one 4.1-4.4 s wall against 3.7-4.1 s. It buys a little
+                # wall time only with a core to spare, for more CPU: not taken.
                 d.feed = parse.parse_feed(resp.body, resp.url, resp.headers.get("content-type"))
             elif resp.status in (429, 503):
                 d.retry_after = net.retry_after(resp.headers.get("retry-after"), time.time())
