@@ -152,3 +152,10 @@ def jsonfeed(items: list[dict[str, Any]], title: str = "JSON feed") -> str:
 @pytest.fixture(scope="session")
 def httpserver_listen_address() -> tuple[str, int]:
     return ("127.0.0.1", 0)  # loopback only
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every hypothesis test is a slow one (see the `slow` marker in pyproject.toml)."""
+    for it in items:
+        if getattr(getattr(it, "obj", None), "is_hypothesis_test", False):
+            it.add_marker(pytest.mark.slow)

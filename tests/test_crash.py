@@ -12,6 +12,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import item, rss
 
 KILLS = int(os.environ.get("SUBSAMPLE_KILLS", "25"))
@@ -41,6 +43,7 @@ def _check(home: Path, acknowledged: int) -> int:
     return len(records)
 
 
+@pytest.mark.slow
 def test_random_kills_never_corrupt_duplicate_or_lose(home, tmp_path):
     rng = random.Random(1234)
     feed = tmp_path / "feed.xml"

@@ -392,11 +392,9 @@ def test_local_example_feed_ships_and_archives(run, home):
     assert "Posts (3)" in r.stdout
 
 
-def test_many_sources_are_fetched_by_worker_processes_with_the_same_result(run, home, httpserver):
-    from subsample.fetch import pipeline as update
-
-    count = update.PROCESSES_FROM + 2
-    big = "<p>" + "long read " * 300_000 + "</p>"  # 3 MB: its outcome crosses the pipe in pieces
+def test_many_sources_at_once_are_numbered_apart_and_survive_a_guid_migration(run, home, httpserver):
+    count = 18
+    big = "<p>" + "long read " * 300_000 + "</p>"  # 3 MB
     for i in range(count):
         httpserver.expect_request(f"/f{i}").respond_with_data(
             rss([item(2, guid=f"{i}-2"), item(1, guid=f"{i}-1", **({"html": big} if i == 0 else {}))])
@@ -415,9 +413,8 @@ def test_many_sources_are_fetched_by_worker_processes_with_the_same_result(run, 
     assert sorted(numbers) == list(range(1, 2 * count + 1))
     assert archive_lines(home, "s0")[0]["content"] == big
 
-    # A CMS migration: new guids, same links and titles, one body edited. The workers send
-    # only what archiving needs besides each entry's JSON; a renamed post must keep its
-    # number and key, and its revision must carry the whole new body.
+    # A CMS migration: new guids, same links and titles, one body edited. A renamed post
+    # keeps its number and key, and its revision carries the whole new body.
     httpserver.clear_all_handlers()
     for i in range(count):
         httpserver.expect_request(f"/f{i}").respond_with_data(
@@ -464,3 +461,60 @@ def test_retry_after_as_an_http_date(run, httpserver):
     h = json.loads(run("history", "blog", "--json").stdout)
     assert h["state"]["schedule"] == "Retry-After"
     assert "asked to wait 2d" in run("history", "blog").stdout
+
+
+def test_a_source_never_fetched_well_shows_never_and_tells_its_last_attempt_from_its_last_success(
+    run, httpserver
+):
+    feed = {"status": 500}
+    httpserver.expect_request("/f").respond_with_handler(
+        lambda req: Response(rss([item(1)]) if feed["status"] == 200 else "oops", status=feed["status"])
+    )
+    run("add", "blog", "rss", httpserver.url_for("/f"))
+    assert run("fetch").exit_code == 1
+    [row] = json.loads(run("list", "--json").stdout)
+    assert row["last_update"] is None and row["last_success"] is None and row["last_attempt"]
+    assert "never" in run("list").stdout
+    state = json.loads(run("history", "blog", "--json").stdout)["state"]
+    assert state["last_success"] is None and state["last_attempt"] == row["last_attempt"]
+    assert json.loads(run("config", "blog", "--json").stdout)["state"]["last_success"] is None
+
+    feed["status"] = 200
+    assert run("fetch", "--force").exit_code == 0
+    [row] = json.loads(run("list", "--json").stdout)
+    assert row["last_update"] == row["last_success"] == row["last_attempt"]
+    feed["status"] = 500
+    assert run("fetch", "--force").exit_code == 1
+    state = json.loads(run("history", "blog", "--json").stdout)["state"]
+    assert state["last_success"] == row["last_success"] and state["failures"] == 1
+
+
+def test_one_host_is_sent_at_most_two_requests_at_once(run, home):
+    import threading
+    import time
+
+    from pytest_httpserver import HTTPServer
+
+    lock = threading.Lock()
+    running, most = [0], [0]
+
+    def handler(request: Request) -> Response:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.1)
+        with lock:
+            running[0] -= 1
+        return Response(rss([item(1, guid=request.path)]), content_type="application/rss+xml")
+
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)  # answers requests at once
+    server.start()
+    try:
+        for i in range(6):
+            server.expect_request(f"/f{i}").respond_with_handler(handler)
+            run("add", f"s{i}", "rss", server.url_for(f"/f{i}"))
+        r = run("fetch")
+    finally:
+        server.stop()
+    assert r.exit_code == 0, r.output
+    assert most[0] == 2

@@ -10,11 +10,12 @@ from typing import Any
 from subsample import config
 from subsample.archive.index import Index
 from subsample.archive.jsonl import read_record
-from subsample.archive.state import load_state, read_history
+from subsample.archive.merge import gone_from_feed
+from subsample.archive.state import SourceState, load_state, read_history
 from subsample.errors import PostNotFoundError, SourceNotFoundError, UsageError
 from subsample.models import FetchResult, Post, Source
 from subsample.paths import Paths
-from subsample.times import parse_iso
+from subsample.times import iso_utc
 
 # -- sources ---------------------------------------------------------------------
 
@@ -165,29 +166,30 @@ def set_setting(paths: Paths, source_id: str, key: str, value: str) -> None:
 
 @dataclass
 class SourceRow:
+    """One row of the sources table."""
+
     source: Source
     posts: int
-    state: dict[str, Any]
+    state: SourceState
 
     @property
     def last_update(self) -> datetime | None:
-        return parse_iso(self.state.get("last_update"))
+        """The last successful fetch; None if the source was never once fetched without an error."""
+        return self.state.last_success
 
     @property
     def next_update(self) -> datetime | None:
-        if not self.source.enabled:
-            return None
-        return parse_iso(self.state.get("next_update"))
+        return self.state.next_update if self.source.enabled else None
 
     @property
     def status(self) -> str:
         if not self.source.enabled:
             return "Disabled"
-        return "Failing" if self.state.get("failures") else "Enabled"
+        return "Failing" if self.state.failures else "Enabled"
 
     @property
     def title(self) -> str | None:
-        return self.source.title or self.state.get("title")
+        return self.source.title or self.state.title
 
     def as_json(self) -> dict[str, Any]:
         s = self.source
@@ -202,29 +204,39 @@ class SourceRow:
             "enabled": s.enabled,
             "status": self.status.lower(),
             "posts": self.posts,
-            "last_update": self.state.get("last_update"),
-            "next_update": self.state.get("next_update") if s.enabled else None,
-            "failures": self.state.get("failures", 0),
-            "last_error": self.state.get("last_error"),
+            "last_update": _iso(self.last_update),
+            "last_attempt": _iso(self.state.last_attempt),
+            "last_success": _iso(self.state.last_success),
+            "next_update": _iso(self.next_update),
+            "failures": self.state.failures,
+            "last_error": self.state.last_error,
         }
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return iso_utc(dt) if dt is not None else None
+
+
+def _state_view(state: SourceState) -> dict[str, Any]:
+    """A source's fetch state as `config` and `history` show it: the fields that are set,
+    without the long list of keys in the feed; last_attempt and last_success always (None:
+    never), so that neither is mistaken for the other."""
+    always = ("last_attempt", "last_success")
+    return {k: v for k, v in state.as_json().items() if (v is not None or k in always) and k != "in_feed"}
 
 
 def list_sources(paths: Paths) -> list[SourceRow]:
     sources = config.load_sources(paths)
-    index = Index(paths)
-    try:
+    with Index(paths) as index:
         index.sync()
         counts = index.counts()
-    finally:
-        index.close()
     return [SourceRow(s, counts.get(s.id, 0), load_state(paths, s.id)) for s in sources.values()]
 
 
 def source_config(paths: Paths, source_id: str) -> dict[str, Any]:
     """A source's settings, where they live, and its fetch state."""
     source = config.get_source(paths, source_id)
-    state = load_state(paths, source_id)
-    state.pop("in_feed", None)
+    state = _state_view(load_state(paths, source_id))
     return {
         "id": source.id,
         "settings": {
@@ -319,8 +331,7 @@ def list_posts(
     """
     source = config.find_source(paths, source_id)
     state = load_state(paths, source_id)
-    index = Index(paths)
-    try:
+    with Index(paths) as index:
         index.sync(source_id)
         total = index.count(source_id)
         posts = index.posts(source_id, limit=limit, since=since, offset=offset)
@@ -330,21 +341,19 @@ def list_posts(
                 if found:
                     record = read_record(paths.archive(found[0]), found[1], found[2])
                     p["summary"], p["content"] = record.get("summary"), record.get("content")
-    finally:
-        index.close()
-    in_feed = state.get("in_feed")
-    present = set(in_feed) if isinstance(in_feed, list) else None
+    in_feed = set(state.in_feed) if state.in_feed is not None else None
+    gone = gone_from_feed((p["key"] for p in posts), in_feed)
     for p in posts:
         p["source"] = source_id
-        p["in_feed"] = None if present is None else p["key"] in present
-    title = (source.title if source else None) or state.get("title")
+        p["in_feed"] = None if in_feed is None else p["key"] not in gone
+    title = (source.title if source else None) or state.title
     return PostList(source, source_id, title, total, posts)
 
 
 def source_title(paths: Paths, source_id: str) -> str | None:
     """The user's name for a source, else the feed's own title."""
     source = config.load_sources(paths).get(source_id)
-    return (source.title if source else None) or load_state(paths, source_id).get("title")
+    return (source.title if source else None) or load_state(paths, source_id).title
 
 
 def get_post(paths: Paths, n: int, revision: int | None = None) -> Post:
@@ -353,13 +362,10 @@ def get_post(paths: Paths, n: int, revision: int | None = None) -> Post:
     Raises:
         PostNotFoundError, UsageError: no such post or revision.
     """
-    index = Index(paths)
-    try:
+    with Index(paths) as index:
         index.sync()
         found = index.locate(n, revision)
         revisions = index.revisions_of(n)
-    finally:
-        index.close()
     if found is None:
         if revision is not None and revisions:
             raise UsageError(f"post {n} has no revision {revision}; it has {_span(revisions)}")
@@ -398,7 +404,8 @@ def search(
 
 
 def history(paths: Paths, source_id: str, last: int | None = None) -> dict[str, Any]:
-    """A source's fetch records, newest first, with its current state.
+    """A source's fetch records, newest first, with its current state (its last attempt
+    and its last success apart).
 
     Raises:
         SourceNotFoundError.
@@ -408,10 +415,9 @@ def history(paths: Paths, source_id: str, last: int | None = None) -> dict[str, 
         raise SourceNotFoundError(source_id)
     records = read_history(paths, source_id)[::-1]
     state = load_state(paths, source_id)
-    state.pop("in_feed", None)
     return {
         "source": source_id,
-        "state": state,
+        "state": _state_view(state),
         "interval": source.interval if source else None,
         "enabled": source.enabled if source else False,
         "fetches": records[:last] if last else records,

@@ -48,7 +48,7 @@ def replace_own(path: Path, data: bytes) -> None:
     except OSError as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise StorageError(f"cannot write {path}: {e.strerror or e}") from None
+        raise StorageError(f"cannot write {path}: {e.strerror or e}") from e
 
 
 _serial = itertools.count()
@@ -71,7 +71,7 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
 
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as e:
-        raise StorageError(f"cannot write {path}: {e.strerror or e}") from None
+        raise StorageError(f"cannot write {path}: {e.strerror or e}") from e
     try:
         with os.fdopen(fd, "wb") as f:
             yield f
@@ -82,7 +82,7 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
     except OSError as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise StorageError(f"cannot write {path}: {e.strerror or e}") from None
+        raise StorageError(f"cannot write {path}: {e.strerror or e}") from e
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -128,7 +128,7 @@ def append_lines(path: Path, lines: list[bytes], *, durable: bool = True) -> int
                 raise
             return end
     except OSError as e:
-        raise StorageError(f"cannot append to {path}: {e.strerror or e}") from None
+        raise StorageError(f"cannot append to {path}: {e.strerror or e}") from e
 
 
 def sync_appended(appended: list[tuple[Path, int]]) -> None:
@@ -173,7 +173,7 @@ def file_lock(path: Path, timeout: float = 120) -> Iterator[None]:
     try:
         with lock:
             yield
-    except filelock.Timeout:
+    except filelock.Timeout as e:
         raise StorageError(
             f"another subsample process has held {path} for {timeout:.0f}s; try again later"
-        ) from None
+        ) from e

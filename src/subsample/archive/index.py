@@ -14,9 +14,11 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
+from types import TracebackType
 from typing import Any
 
 from subsample.archive.jsonl import iter_lines
+from subsample.archive.merge import Known
 from subsample.errors import StorageError
 from subsample.models import Post
 from subsample.paths import Paths
@@ -44,9 +46,17 @@ CREATE TABLE IF NOT EXISTS words_done(id INT);
 
 
 class Index:
-    """A rebuildable SQLite index of every archive: post numbers, titles, offsets."""
+    """A rebuildable SQLite index of every archive: post numbers, titles, offsets.
+
+    Used as a context manager, which closes it: `with Index(paths) as index: ...`
+    """
 
     def __init__(self, paths: Paths) -> None:
+        """Open (or create, or rebuild if corrupt) the index under PATHS.cache_dir.
+
+        Raises:
+            StorageError: the cache folder cannot be created.
+        """
         self.paths = paths
         self.db_path = paths.cache_dir / "index.sqlite"
         try:
@@ -60,7 +70,7 @@ class Index:
         try:
             self.paths.cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise StorageError(f"cannot create {self.paths.cache_dir}: {e.strerror}") from None
+            raise StorageError(f"cannot create {self.paths.cache_dir}: {e.strerror}") from e
         db = sqlite3.connect(self.db_path, timeout=60, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
@@ -91,6 +101,14 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
     # Catching up -----------------------------------------------------------------
 
@@ -162,7 +180,7 @@ class Index:
                 self._forget(sid)
             return
         except OSError as e:
-            raise StorageError(f"cannot read {path}: {e.strerror}") from None
+            raise StorageError(f"cannot read {path}: {e.strerror}") from e
         row = self.db.execute("SELECT ino, size, mtime, posts FROM files WHERE source=?", (sid,)).fetchone()
         if row and row[:3] == (st.st_ino, st.st_size, st.st_mtime_ns):
             return
@@ -250,8 +268,8 @@ class Index:
     def max_n(self) -> int:
         return int(self.db.execute("SELECT coalesce(max(n), 0) FROM revisions").fetchone()[0])
 
-    def known_posts(self, sid: str, keys: list[str]) -> dict[str, tuple[int, int, str, str | None]]:
-        """key -> (n, latest revision, hash, first seen) for those of KEYS a source has.
+    def known_posts(self, sid: str, keys: list[str]) -> dict[str, Known]:
+        """What the index knows of those of KEYS a source has, by key.
 
         Looked up by key, so a fetch costs what the feed holds, not what the archive holds.
         """
@@ -262,19 +280,25 @@ class Index:
                 f"({','.join('?' * len(chunk))})",
                 (sid, *chunk),
             )
-            found.update({key: (n, rev, h, fs) for key, n, rev, h, fs in rows})
+            found.update({key: Known(n, rev, h, fs) for key, n, rev, h, fs in rows})
         return found
 
-    def keys_by_link(self, sid: str, links: list[str]) -> dict[tuple[str, str | None], str]:
-        """(link, title) -> key of a source's posts with one of LINKS (to spot a changed guid)."""
-        found = {}
+    def posts_by_link(
+        self, sid: str, links: list[str]
+    ) -> tuple[dict[tuple[str, str | None], str], dict[str, Known]]:
+        """A source's posts with one of LINKS (to spot a changed guid): (link, title) -> key,
+        and what the index knows of those keys."""
+        by_link, known = {}, {}
         for chunk in _chunks(links):
             rows = self.db.execute(
-                f"SELECT link, title, key FROM posts WHERE source=? AND link IN ({','.join('?' * len(chunk))})",
+                "SELECT link, title, key, n, revision, hash, first_seen FROM posts"
+                f" WHERE source=? AND link IN ({','.join('?' * len(chunk))})",
                 (sid, *chunk),
             )
-            found.update({(link, title): key for link, title, key in rows})
-        return found
+            for link, title, key, n, rev, h, fs in rows:
+                by_link[(link, title)] = key
+                known[key] = Known(n, rev, h, fs)
+        return by_link, known
 
     def count(self, sid: str) -> int:
         """A source's posts, as the index keeps count of them (count(*) took 12 ms at 100k)."""

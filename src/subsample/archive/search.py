@@ -42,13 +42,10 @@ def search_archives(
     words = words_of(query)
     if not words:
         return []
-    index = Index(paths)
-    try:
+    with Index(paths) as index:
         index.sync(source_id)
         index.sync_words(record_text)
         found = index.search_words(fts_expression(words), source_id, limit)
-    finally:
-        index.close()
     hits = []
     for sid, off, length in found:
         try:

@@ -3,33 +3,104 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from subsample.archive.files import append_lines, replace_own
 from subsample.archive.jsonl import encode, iter_lines
 from subsample.paths import Paths
+from subsample.times import iso_utc, parse_iso
+
+_TIMES = ("last_attempt", "last_success", "next_update", "failing_since")
 
 
-def load_state(paths: Paths, source_id: str) -> dict[str, Any]:
-    """The fetch state of a source (ETag, next update, failures...); {} if none yet."""
+@dataclass
+class SourceState:
+    """What the fetches of one source so far have learnt: validators, schedule, failures."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    last_attempt: datetime | None = None  # the last fetch, whatever came of it
+    last_success: datetime | None = None  # None: never once fetched without an error
+    next_update: datetime | None = None
+    failures: int = 0  # in a row
+    failing_since: datetime | None = None
+    last_error: str | None = None
+    schedule: str | None = None  # why next_update is when it is ("interval", "Retry-After"...)
+    title: str | None = None  # the feed's own
+    link: str | None = None
+    format: str | None = None
+    in_feed: list[str] | None = None  # the keys of the posts the feed held last time
+    moved_from: str | None = None  # a permanent redirect: followed while the URL is moved_from
+    moved_to: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SourceState:
+        """A state from its file's object; unknown keys and values of the wrong type are dropped."""
+        state = cls()
+        for f in fields(cls):
+            value = data.get(f.name)
+            if f.name in _TIMES:
+                value = parse_iso(value) if isinstance(value, str) else None
+            elif f.name == "failures":
+                value = value if isinstance(value, int) and not isinstance(value, bool) else 0
+            elif f.name == "in_feed":
+                value = [k for k in value if isinstance(k, str)] if isinstance(value, list) else None
+            elif not isinstance(value, str):
+                value = None
+            setattr(state, f.name, value)
+        # Files from before last_attempt said "last_update" for the last fetch, failed or not.
+        if state.last_attempt is None and isinstance(data.get("last_update"), str):
+            state.last_attempt = parse_iso(data["last_update"])
+            # Older still, without last_success: an attempt that left no failure succeeded.
+            if "last_success" not in data and not state.failures:
+                state.last_success = state.last_attempt
+        return state
+
+    def as_json(self) -> dict[str, Any]:
+        """The state as its file holds it (times as ISO 8601 UTC strings)."""
+        data = asdict(self)
+        for name in _TIMES:
+            data[name] = iso_utc(data[name]) if data[name] is not None else None
+        return data
+
+
+def load_state(paths: Paths, source_id: str) -> SourceState:
+    """The fetch state of a source; an empty one if none yet (or unreadable)."""
     try:
         data = json.loads((paths.state_dir / f"{source_id}.json").read_bytes())
     except (OSError, ValueError):
-        return {}  # state is a convenience; losing it costs one unconditional fetch
-    return data if isinstance(data, dict) else {}
+        return SourceState()  # state is a convenience; losing it costs one unconditional fetch
+    return SourceState.from_json(data) if isinstance(data, dict) else SourceState()
 
 
-def save_state(paths: Paths, source_id: str, state: dict[str, Any]) -> None:
+def save_state(paths: Paths, source_id: str, state: SourceState) -> None:
+    """Replace a source's state file.
+
+    Raises:
+        StorageError: the folder is not writable or the disk is full.
+    """
     # One line, not indented: json's C encoder only does that, and a fetch saves hundreds.
-    replace_own(paths.state_dir / f"{source_id}.json", json.dumps(state).encode())
+    replace_own(paths.state_dir / f"{source_id}.json", json.dumps(state.as_json()).encode())
 
 
 def append_history(paths: Paths, source_id: str, record: dict[str, Any]) -> None:
+    """Add one fetch's record to the source's history (not fsynced: it is a log).
+
+    Raises:
+        StorageError: the write failed.
+    """
     append_lines(paths.history_dir / f"{source_id}.jsonl", [encode(record)], durable=False)
 
 
 def read_history(paths: Paths, source_id: str) -> list[dict[str, Any]]:
+    """A source's fetch records, oldest first.
+
+    Raises:
+        StorageError: the history file cannot be read.
+    """
     return [r for _, _, r in iter_lines(paths.history_dir / f"{source_id}.jsonl")]
 
 
@@ -47,6 +118,11 @@ def numbers_used(paths: Paths) -> int:
 
 
 def save_numbers_used(paths: Paths, last: int) -> None:
+    """Remember LAST as the highest post number handed out.
+
+    Raises:
+        StorageError: the folder is not writable or the disk is full.
+    """
     # Not fsynced: after a power cut the index (from the fsynced archives) still knows
     # every number handed out; the counter only remembers numbers of deleted archives.
     replace_own(_counter_path(paths), json.dumps({"last": last}).encode())

@@ -32,12 +32,9 @@ FORMATS = ("rss", "atom", "json", "jsonl")
 
 def _latest_offsets(paths: Paths, source_id: str) -> list[tuple[int, int]]:
     config.find_source(paths, source_id)
-    index = Index(paths)
-    try:
+    with Index(paths) as index:
         index.sync(source_id)
         return index.latest_offsets(source_id)
-    finally:
-        index.close()
 
 
 def _latest_lines(paths: Paths, source_id: str) -> Iterator[bytes]:
@@ -88,8 +85,8 @@ def export_source(paths: Paths, source_id: str, fmt: str) -> bytes:
     posts = latest_posts(paths, source_id)
     state = load_state(paths, source_id)
     source = config.load_sources(paths).get(source_id)
-    title = (source.title if source else None) or state.get("title") or source_id
-    link = state.get("link") or (source.url if source else "") or f"urn:subsample:{source_id}"
+    title = (source.title if source else None) or state.title or source_id
+    link = state.link or (source.url if source else "") or f"urn:subsample:{source_id}"
     if fmt == "json":
         return _json_feed(posts, title, link)
     return _xml_feed([_xml_safe(p) for p in posts], _xml_safe(title), _xml_safe(link), source_id, fmt)
@@ -202,7 +199,7 @@ def export_opml(paths: Paths) -> bytes:
         "  <body>",
     ]
     for s in config.load_sources(paths).values():
-        name = _xml_safe(s.title or load_state(paths, s.id).get("title") or s.id)
+        name = _xml_safe(s.title or load_state(paths, s.id).title or s.id)
         lines.append(
             f'    <outline type="rss" text={quoteattr(name)} title={quoteattr(name)}'
             f" xmlUrl={quoteattr(_xml_safe(s.url))} subsampleId={quoteattr(s.id)}/>"
