@@ -92,15 +92,16 @@ def test_read_renders_the_whole_article(blog):
     for i, text in enumerate(
         ["Hot atoms bump into other atoms", "Hot atoms physically move", "Hot objects emit photons"], 1
     ):
-        assert f"{i} {text}" in out
+        assert f"\n  {i}. {text}" in out  # numbered as the seed writes it
     assert "radiators" in out and "big ones" in out and "launches" in out  # bulleted, nested
     assert "Quoted wisdom." in out and 'return "radiate"' in out
     assert "ISS" in out and "1000" in out
     assert "[image 1: a radiator panel]" in out and "https://example.org/radiator.png" in out
     assert "this paper [1]" in out and "[1] https://example.org/paper" in out
-    assert "Footnotes" in out
+    # The footnotes heading sits under their rule, as the seed shows them.
+    assert re.search(r"─{20,}\n\nFootnotes\n", out), out
     for i, text in enumerate(["black clothing", "Nobody talks about power", "100MW is a fair estimate"], 1):
-        assert f"{i} " in out and text in out
+        assert re.search(rf"\n  {i}\. [^\n]*{text}", out), text
     assert "Source: Sean's blog (seang)" in out
     assert "Published: 2026-02-01" in out
 
