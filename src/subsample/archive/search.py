@@ -2,8 +2,9 @@
 
 Matching is by words, any case and accents ignored, all words required, the last one
 also as a prefix ("heat trans" finds "heat transfer"); "a phrase" in quotes, and a word
-with an apostrophe ("can't", "can’t") matches as the words it is made of, side by side. A full-text index (SQLite FTS5,
-part of the rebuildable cache) answers it; it is caught up on each search.
+with an apostrophe (straight or curly: "can't") matches as the words it is made of, side
+by side. A full-text index (SQLite FTS5, part of the rebuildable cache) answers it; it is
+caught up on each search.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def terms_of(query: str) -> list[Term]:
 def fts_expression(terms: list[Term]) -> str:
     """All TERMS, the last also as a prefix if it is a plain word ("heat trans" finds
     "heat transfer"). The tokenizer splits "can't" into "can" and "t"; quoted, it is the
-    phrase "can t": those two words side by side, as every "can't" and "can’t" is, where
+    phrase "can t": those two words side by side, as every "can't" is (U+2019 too), where
     a prefix "t*" would match nearly every post."""
     quoted = ['"' + t.text.replace('"', '""') + '"' for t in terms]
     if not terms[-1].phrase:
