@@ -465,7 +465,7 @@ def _show_article(article: object, width: int | None, no_pager: bool) -> None:
     """Rendered once; the same text is printed, paged or (piped) stripped of rich's padding."""
     out = _out(width)
     with out.capture() as cap:
-        out.print(article)
+        out.print(article, crop=False)  # (crop=False: the Link line is never cut short)
     text = cap.get()
     if not out.is_terminal:
         sys.stdout.write("\n".join(line.rstrip() for line in text.split("\n")))
@@ -615,7 +615,8 @@ def main() -> None:
     """
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+        # (strict, or surrogateescape, which is what Python picks for stdout under LANG=C)
+        if reconfigure is not None and getattr(stream, "errors", "strict") in ("strict", "surrogateescape"):
             reconfigure(errors="replace")
     try:
         app()

@@ -63,11 +63,11 @@ def relative_delta(seconds: float) -> str:
     return f"{count:,} {name}{'s' * (count != 1)} {'ago' if ago else 'from now'}"
 
 
-def relative(when: datetime | str | None, now: datetime) -> str:
+def relative(when: object, now: datetime) -> str:
     """WHEN relative to NOW; '' for no date, 'unknown' for one that cannot be read or placed."""
     if when is None or when == "":
         return ""
-    dt = parse_iso(when) if isinstance(when, str) else when
+    dt = when if isinstance(when, datetime) else parse_iso(when)
     if dt is None:
         return UNKNOWN
     try:
@@ -76,12 +76,12 @@ def relative(when: datetime | str | None, now: datetime) -> str:
         return UNKNOWN
 
 
-def absolute(when: datetime | str | None) -> str:
+def absolute(when: object) -> str:
     """'2026-05-01 10:00 UTC' (four-digit years, whatever the platform's strftime does);
     '' for no date, 'unknown' for one that cannot be read."""
     if when is None or when == "":
         return ""
-    dt = parse_iso(when) if isinstance(when, str) else when
+    dt = when if isinstance(when, datetime) else parse_iso(when)
     if dt is None:
         return UNKNOWN
     try:
