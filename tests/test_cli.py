@@ -25,6 +25,8 @@ from subsample.times import relative, relative_delta
 from tests.conftest import Result, item, rss
 
 Run = Callable[..., Result]
+# What a real process needs of this one's environment (PYTHONPATH: the code under test).
+BASE_ENV = {k: os.environ[k] for k in ("PATH", "PYTHONPATH") if k in os.environ}
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
 
 
@@ -32,7 +34,7 @@ def _proc(
     home: Path, *args: str, lang_c: bool = False, timeout: float = 60, **kw: Any
 ) -> subprocess.CompletedProcess[str]:
     """`python -m subsample ARGS` as cron runs it (LANG=C, no UTF-8 mode) or as usual."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SUBSAMPLE_HOME": str(home)}
+    env = {**BASE_ENV, "SUBSAMPLE_HOME": str(home)}
     if lang_c:
         env.update(LANG="C", LC_ALL="C", PYTHONUTF8="0", PYTHONIOENCODING="")
     else:
@@ -368,7 +370,7 @@ def test_the_link_line_is_never_broken_and_is_clickable_on_a_terminal(run: Run, 
 
 @pytest.mark.parametrize("key", [b"\x03", b"\x04"])  # Ctrl-C, Ctrl-D
 def test_interrupting_the_url_prompt_exits_130(home: Path, key: bytes) -> None:
-    env = {"PATH": os.environ.get("PATH", ""), "SUBSAMPLE_HOME": str(home), "LANG": "C.UTF-8"}
+    env = {**BASE_ENV, "SUBSAMPLE_HOME": str(home), "LANG": "C.UTF-8"}
     pid, fd = pty.fork()
     if pid == 0:  # the child: a process on a terminal, as a user runs it
         os.chdir(Path(__file__).parents[1])
@@ -394,7 +396,7 @@ def test_interrupting_the_url_prompt_exits_130(home: Path, key: bytes) -> None:
 
 def test_a_reader_that_leaves_ends_list_quietly(home: Path) -> None:
     _write_archive(home, "s", [{"title": f"Post {i}"} for i in range(3000)])
-    env = {"PATH": os.environ.get("PATH", ""), "SUBSAMPLE_HOME": str(home), "LANG": "C.UTF-8"}
+    env = {**BASE_ENV, "SUBSAMPLE_HOME": str(home), "LANG": "C.UTF-8"}
     p = subprocess.Popen(
         [sys.executable, "-m", "subsample", "list", "s", "--all"],
         stdout=subprocess.PIPE,
@@ -456,7 +458,7 @@ def test_shell_completion_offers_source_ids(home: Path) -> None:
     _write_archive(home, "alpha", [{}])
     _write_archive(home, "beta", [{}])
     env = {
-        "PATH": os.environ.get("PATH", ""),
+        **BASE_ENV,
         "SUBSAMPLE_HOME": str(home),
         "_SUBSAMPLE_COMPLETE": "complete_bash",
         "COMP_WORDS": "subsample list al",
