@@ -141,6 +141,7 @@ def test_every_command_works_under_lang_c(home: Path) -> None:
         if "--json" in args:
             json.loads(p.stdout)
     assert "Caf? ? ? ?quoted? can?t" in _proc(home, "list", "cafe", lang_c=True).stdout  # replaced
+    assert "\n" + "-" * 80 + "\n" in _proc(home, "read", "1", lang_c=True).stdout  # a rule, not "????"
     # JSON stays exact: escaped where the stream cannot carry a character.
     assert (
         json.loads(_proc(home, "read", "1", "--json", lang_c=True).stdout)["title"]

@@ -109,6 +109,19 @@ class _Code:
         yield from _prefixed(console, options, text, "    ", "    ")
 
 
+class AsciiSafeRule:
+    """A horizontal rule that is "-" where the output cannot carry "─" (LANG=C): rich 15
+    falls back to ASCII only for rules with a title, and writes "?" for the rest."""
+
+    def __init__(self, style: str = "dim") -> None:
+        self.style = style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.rule import Rule
+
+        yield Rule(characters="-" if options.ascii_only else "─", style=self.style)
+
+
 # -- the reader --------------------------------------------------------------------------
 
 _BLOCK = {
@@ -231,10 +244,8 @@ class _Reader(HTMLParser):
         elif tag == "sup":
             self._append("^", "")
         elif tag == "hr":
-            from rich.rule import Rule
-
             self.here.flush()
-            self.here.blocks.append(Rule(style="dim"))
+            self.here.blocks.append(AsciiSafeRule())
             self._footnotes_heading()
         elif tag in _BLOCK or tag in _HEADING:
             self.here.flush()

@@ -186,9 +186,7 @@ def posts_view(listing: Any, now: datetime) -> RenderableType:
 
 
 def article(post: dict[str, Any], now: datetime, source_title: str | None = None) -> RenderableType:
-    from rich.rule import Rule
-
-    from subsample.show.article import html_to_rich
+    from subsample.show.article import AsciiSafeRule, html_to_rich
 
     lines: list[Text] = [Text(one_line(post.get("title")) or "(untitled)", style="bold")]
 
@@ -217,7 +215,7 @@ def article(post: dict[str, Any], now: datetime, source_title: str | None = None
     lines.append(Text())
     raw = post.get("content") or post.get("summary") or ""
     body = html_to_rich(raw if isinstance(raw, str) else "")
-    parts: list[RenderableType] = [*lines, Rule(style="dim")]
+    parts: list[RenderableType] = [*lines, AsciiSafeRule()]
     if body.blocks:
         parts.append(body.renderable())
     else:
