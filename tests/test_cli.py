@@ -468,3 +468,37 @@ def test_shell_completion_offers_source_ids(home: Path) -> None:
     script = Path(sys.executable).parent / "subsample"  # completion knows the command by its name
     p = subprocess.run([str(script)], capture_output=True, text=True, env=env)
     assert "alpha" in p.stdout and "beta" not in p.stdout, (p.stdout, p.stderr)
+
+
+def test_with_the_progress_bar_on_a_terminal_failures_still_go_to_stderr(
+    home: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/f").respond_with_data(rss([item(1)]))
+    _proc(home, "add", "good", "rss", httpserver.url_for("/f"))
+    _proc(home, "add", "dead", "rss", "http://127.0.0.1:9/feed")
+    terminal, stderr_end = pty.openpty()  # stderr on a terminal (the bar), stdout a file
+    p = subprocess.Popen(
+        [sys.executable, "-m", "subsample", "fetch"],
+        stdout=subprocess.PIPE,
+        stderr=stderr_end,
+        env={**BASE_ENV, "SUBSAMPLE_HOME": str(home), "LANG": "C.UTF-8", "TERM": "xterm"},
+    )
+    os.close(stderr_end)
+    assert p.stdout is not None
+    out = p.stdout.read().decode()
+    p.stdout.close()
+    assert p.wait(timeout=60) == 1
+    err = b""
+    while select.select([terminal], [], [], 0.5)[0]:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(terminal)
+    assert "good: 1 new" in out and "dead" not in out.split("\n")[0]
+    assert "dead: failed" not in out and "2 sources: 1 fetched, 1 failed (dead)" in out
+    assert "dead: \x1b[0m\x1b[31mfailed: " in err.decode() or "dead: failed" in err.decode()
+    assert "fetching" in err.decode()  # the bar was there
