@@ -295,6 +295,8 @@ HUGE = "99999999999999999999999"
         ["import", "subs.opml", "--limit", HUGE],
         ["add", "t", "rss", "https://example.org/t", "--limit", HUGE],
         ["fetch", "--max-size", HUGE],
+        ["fetch", "--timeout", "nan"],
+        ["fetch", "--timeout", "1e400"],
         ["read", "-5"],
         ["read", "0x10"],
     ],

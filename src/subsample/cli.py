@@ -130,6 +130,13 @@ def _complete_source_ids(ctx: typer.Context, incomplete: str) -> list[str]:
         return []
 
 
+def _a_number(value: float) -> float:
+    """NaN passes every range check (each comparison is false): refused here."""
+    if value != value:
+        raise typer.BadParameter("not a number")
+    return value
+
+
 SourceId = Annotated[str, typer.Argument(metavar="ID", autocompletion=_complete_source_ids)]
 SourceIds = Annotated[list[str], typer.Argument(metavar="ID...", autocompletion=_complete_source_ids)]
 
@@ -278,7 +285,10 @@ def fetch(
     force: Annotated[bool, typer.Option("--force", help="Fetch every enabled source, due or not.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     timeout: Annotated[
-        float, typer.Option(min=1, max=3600, help="Give up on a source after this many seconds.")
+        float,
+        typer.Option(
+            min=1, max=3600, callback=_a_number, help="Give up on a source after this many seconds."
+        ),
     ] = 60,
     max_size: Annotated[
         int, typer.Option(min=1, max=1024 * 1024, help="Largest feed accepted, in MiB after decompression.")
