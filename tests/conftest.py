@@ -35,8 +35,11 @@ class Result:
         return f"exit {self.exit_code}\nstdout:\n{self.stdout}\nstderr:\n{self.stderr}"
 
 
+Run = Callable[..., Result]  # the `run` fixture: run("list", "--json") -> Result
+
+
 @pytest.fixture
-def run() -> Callable[..., Result]:
+def run() -> Run:
     def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
         r = CliRunner(env=env).invoke(app, list(args), catch_exceptions=False)
         return Result(r.exit_code, r.stdout, r.stderr)

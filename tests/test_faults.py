@@ -190,7 +190,7 @@ def test_a_bug_while_parsing_one_feed_fails_that_source_and_no_other(run, home, 
     monkeypatch.setattr(feeds, "parse_feed", buggy)
     r = run("fetch")
     assert r.exit_code == 1, r.output
-    assert "bad: failed: internal error" in r.stdout and "ZeroDivisionError" in r.stdout
+    assert "bad: failed: internal error" in r.stderr and "ZeroDivisionError" in r.stderr
     assert "good: 1 new" in r.stdout and "Traceback" not in r.stderr
     assert len(archive_lines(home, "good")) == 1
     assert json.loads(run("history", "bad", "--json").stdout)["state"]["failures"] == 1
@@ -250,7 +250,7 @@ def test_a_dripping_server_holds_the_fetch_no_longer_than_its_deadline(home, tmp
     finally:
         server.close()
     assert r.returncode == 1, r.stderr
-    assert "drip: failed:" in r.stdout and "deadline" in r.stdout and "Traceback" not in r.stderr
+    assert "drip: failed:" in r.stderr and "deadline" in r.stderr and "Traceback" not in r.stderr
     assert all(len(archive_lines(home, f"local{i}")) == 1 for i in range(6))
     assert took < 2 + 2.5, took  # the deadline, plus starting Python and archiving
 

@@ -145,9 +145,9 @@ def test_failures_are_reported_per_source_and_the_rest_are_saved(run, home, http
     r = run("fetch")
     assert r.exit_code == 1, r.output
     assert "good: 1 new" in r.stdout
-    assert "missing: failed: HTTP 404" in r.stdout
-    assert "page: failed: the response is not a feed" in r.stdout
-    assert "empty: failed: the response was empty" in r.stdout
+    assert "missing: failed: HTTP 404" in r.stderr
+    assert "page: failed: the response is not a feed" in r.stderr
+    assert "empty: failed: the response was empty" in r.stderr
     assert "3 failed" in r.stdout
     assert len(archive_lines(home, "good")) == 1
     history = json.loads(run("history", "missing", "--json").stdout)
@@ -163,7 +163,7 @@ def test_gone_disables_the_source_and_keeps_its_archive(run, home, httpserver):
     run("add", "blog", "rss", httpserver.url_for("/f"))
     run("fetch")
     r = run("fetch", "--force")
-    assert r.exit_code == 1 and "disabled" in r.stdout
+    assert r.exit_code == 1 and "disabled" in r.stderr
     assert json.loads(run("list", "--json").stdout)[0]["status"] == "disabled"
     assert len(archive_lines(home, "blog")) == 1
 
@@ -212,7 +212,7 @@ def test_redirect_loop_fails_cleanly(run, httpserver):
     )
     run("add", "loop", "rss", httpserver.url_for("/a"))
     r = run("fetch")
-    assert r.exit_code == 1 and "redirects" in r.stdout
+    assert r.exit_code == 1 and "redirects" in r.stderr
 
 
 def test_compressed_feeds_are_read_and_asked_for(run, home, httpserver):
@@ -244,7 +244,7 @@ def test_gzip_bomb_stops_at_the_cap(run, home, httpserver):
     run("add", "ok", "rss", httpserver.url_for("/ok"))
     r = run("fetch")
     assert r.exit_code == 1
-    assert "bomb: failed: body is over the" in r.stdout
+    assert "bomb: failed: body is over the" in r.stderr
     assert "ok: 1 new" in r.stdout
 
 
@@ -404,7 +404,7 @@ def test_many_sources_at_once_are_numbered_apart_and_survive_a_guid_migration(ru
     run("add", "bad", "rss", httpserver.url_for("/bad"))
     r = run("fetch")
     assert r.exit_code == 1, r.output
-    assert "bad: failed: the response is not a feed" in r.stdout
+    assert "bad: failed: the response is not a feed" in r.stderr
     numbers = []
     for i in range(count):
         posts = archive_lines(home, f"s{i}")

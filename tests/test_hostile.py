@@ -97,7 +97,7 @@ def test_bad_servers_fail_within_the_deadline_and_others_still_archive(
     took = time.monotonic() - start
     assert r.exit_code == 1, r.output
     assert "good: 1 new" in r.stdout
-    assert "bad: failed:" in r.stdout
+    assert "bad: failed:" in r.stderr
     assert took < 8, took
     assert len(archive_lines(home, "good")) == 1
 
@@ -109,7 +109,7 @@ def test_connection_refused_is_one_clear_failure(run):
     s.close()
     run("add", "closed", "rss", f"http://127.0.0.1:{port}/feed")
     r = run("fetch")
-    assert r.exit_code == 1 and "connection refused" in r.stdout
+    assert r.exit_code == 1 and "connection refused" in r.stderr
     assert "Traceback" not in r.stdout + r.stderr
 
 
@@ -126,7 +126,7 @@ def test_endless_body_stops_at_the_size_cap(run, httpserver):
     )
     run("add", "big", "rss", httpserver.url_for("/big"))
     r = run("fetch", "--max-size", "2")
-    assert r.exit_code == 1 and "over the 2097152 byte cap" in r.stdout
+    assert r.exit_code == 1 and "over the 2097152 byte cap" in r.stderr
 
 
 def test_billion_laughs_and_external_entities_do_no_harm(run, home, httpserver, tmp_path):
@@ -255,8 +255,8 @@ def test_redirects_lead_only_to_web_urls_and_an_error_page_does_not_spoil_the_co
     run("add", "ok", "rss", httpserver.url_for("/ok"))
     r = run("fetch")
     assert r.exit_code == 1
-    assert "tofile: failed: redirected to a URL that is not http(s)" in r.stdout
-    assert "error: failed: HTTP 500" in r.stdout and "ok: 1 new" in r.stdout
+    assert "tofile: failed: redirected to a URL that is not http(s)" in r.stderr
+    assert "error: failed: HTTP 500" in r.stderr and "ok: 1 new" in r.stdout
     assert not (home / "archive" / "tofile.jsonl").exists()
 
     from subsample.fetch import http as net

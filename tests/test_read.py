@@ -6,8 +6,9 @@ import json
 import re
 
 import pytest
+from pytest_httpserver import HTTPServer
 
-from tests.conftest import item, jsonfeed, rss
+from tests.conftest import Run, item, jsonfeed, rss
 
 SPACE_POST = """<p>Intro about datacenters.</p>
 <h2>The cooling problem</h2><p>Snappy answers.</p>
@@ -27,7 +28,7 @@ SPACE_POST = """<p>Intro about datacenters.</p>
 
 
 @pytest.fixture
-def blog(run, httpserver):
+def blog(run: Run, httpserver: HTTPServer) -> Run:
     items = [item(i) for i in range(30, 0, -1)]
     items.insert(0, item(31, title="AI datacenters in space do not have a cooling problem", html=SPACE_POST))
     httpserver.expect_request("/f").respond_with_data(rss(items, title="Sean's blog"))
@@ -36,7 +37,7 @@ def blog(run, httpserver):
     return run
 
 
-def test_list_shows_the_title_count_and_posts_newest_first(blog):
+def test_list_shows_the_title_count_and_posts_newest_first(blog: Run) -> None:
     r = blog("list", "seang")
     assert r.exit_code == 0, r.output
     assert "Sean's blog" in r.stdout and "Posts (31)" in r.stdout
@@ -45,7 +46,7 @@ def test_list_shows_the_title_count_and_posts_newest_first(blog):
     assert "31 " in out.splitlines()[3]  # the post number comes first
 
 
-def test_list_limit_all_since_and_json(blog):
+def test_list_limit_all_since_and_json(blog: Run) -> None:
     assert len(json.loads(blog("list", "seang", "--json", "--limit", "5").stdout)) == 5
     assert len(json.loads(blog("list", "seang", "--json", "--all").stdout)) == 31
     r = blog("list", "seang", "-n", "3")
@@ -65,7 +66,7 @@ def test_list_limit_all_since_and_json(blog):
     assert blog("list", "seang", "--since", "yesterdayish").exit_code == 2
 
 
-def test_unknown_source_and_empty_archive(run):
+def test_unknown_source_and_empty_archive(run: Run) -> None:
     r = run("list", "nope")
     assert r.exit_code == 2 and "no source named 'nope'" in r.stderr
     run("add", "empty", "rss", "https://example.org/f")
@@ -73,12 +74,12 @@ def test_unknown_source_and_empty_archive(run):
     assert r.exit_code == 0 and "Posts (0)" in r.stdout and "No posts archived yet" in r.stdout
 
 
-def _space_n(run) -> int:
+def _space_n(run: Run) -> int:
     posts = json.loads(run("list", "seang", "--json", "-n", "1").stdout)
-    return posts[0]["n"]
+    return int(posts[0]["n"])
 
 
-def test_read_renders_the_whole_article(blog):
+def test_read_renders_the_whole_article(blog: Run) -> None:
     r = blog("read", str(_space_n(blog)), "--width", "100")
     assert r.exit_code == 0, r.output
     out = r.stdout
@@ -92,15 +93,16 @@ def test_read_renders_the_whole_article(blog):
     for i, text in enumerate(
         ["Hot atoms bump into other atoms", "Hot atoms physically move", "Hot objects emit photons"], 1
     ):
-        assert f"{i} {text}" in out
+        assert f"\n  {i}. {text}" in out  # numbered as the seed writes it
     assert "radiators" in out and "big ones" in out and "launches" in out  # bulleted, nested
     assert "Quoted wisdom." in out and 'return "radiate"' in out
     assert "ISS" in out and "1000" in out
     assert "[image 1: a radiator panel]" in out and "https://example.org/radiator.png" in out
     assert "this paper [1]" in out and "[1] https://example.org/paper" in out
-    assert "Footnotes" in out
+    # The footnotes heading sits under their rule, as the seed shows them.
+    assert re.search(r"─{20,}\n\nFootnotes\n", out), out
     for i, text in enumerate(["black clothing", "Nobody talks about power", "100MW is a fair estimate"], 1):
-        assert f"{i} " in out and text in out
+        assert re.search(rf"\n  {i}\. [^\n]*{text}", out), text
     assert "Source: Sean's blog (seang)" in out
     assert "Published: 2026-02-01" in out
 
@@ -117,7 +119,7 @@ BROKEN_POST = """<p>First paragraph<p>Second, never closed
 <p>&#27;[2Jescaped <b>bold <i>both</b> after</p>"""
 
 
-def test_read_renders_broken_html_without_losing_text_or_obeying_it(run, httpserver):
+def test_read_renders_broken_html_without_losing_text_or_obeying_it(run: Run, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/f").respond_with_data(rss([item(1, html=BROKEN_POST)]))
     run("add", "broken", "rss", httpserver.url_for("/f"))
     assert run("fetch").exit_code == 0
@@ -134,7 +136,7 @@ def test_read_renders_broken_html_without_losing_text_or_obeying_it(run, httpser
     assert re.search(r"l1 +r1\n", out) and re.search(r"l2 +r2\n", out)  # unclosed cells: one row each
 
 
-def test_read_raw_json_and_unknown(blog):
+def test_read_raw_json_and_unknown(blog: Run) -> None:
     n = _space_n(blog)
     assert blog("read", str(n), "--raw").stdout.startswith("<p>Intro about datacenters.</p>")
     record = json.loads(blog("read", str(n), "--json").stdout)
@@ -145,7 +147,7 @@ def test_read_raw_json_and_unknown(blog):
     assert r.exit_code == 2 and "no revision 3" in r.stderr
 
 
-def test_search_finds_titles_and_body_text_not_tags(blog):
+def test_search_finds_titles_and_body_text_not_tags(blog: Run) -> None:
     r = blog("search", "HEAT TRANSFER")
     assert r.exit_code == 0, r.output
     assert "AI datacenters in space" in r.stdout and "seang" in r.stdout
@@ -169,7 +171,7 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("force_colour", [False, True])
-def test_hostile_text_is_shown_inert_everywhere(run, httpserver, force_colour):
+def test_hostile_text_is_shown_inert_everywhere(run: Run, httpserver: HTTPServer, force_colour: bool) -> None:
     items = [
         item(
             i,
@@ -209,7 +211,7 @@ def test_hostile_text_is_shown_inert_everywhere(run, httpserver, force_colour):
     assert "[link=file:///etc/passwd]innocent[/link]" in article
 
 
-def test_error_messages_quoting_the_server_are_inert(run, httpserver):
+def test_error_messages_quoting_the_server_are_inert(run: Run, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/f").respond_with_data(
         "x", status=200, content_type="\x1b]52;c;AAAA\x07text/\x1b[2Jhtml"
     )

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from pytest_httpserver import HTTPServer
 
 from subsample.parse.feeds import parse_feed
-from tests.conftest import archive_lines, item, rss
+from tests.conftest import Run, archive_lines, item, rss
 
 
 @pytest.fixture
-def blog(run, httpserver):
+def blog(run: Run, httpserver: HTTPServer) -> Run:
     items = [
         item(3, html='<p>A cat: <img src="https://example.org/cat.png" alt="the cat"></p>'),
         item(2, guid=None, title="No guid here", html="<p>Two &amp; <em>two</em></p>"),
@@ -30,7 +31,7 @@ def blog(run, httpserver):
     return run
 
 
-def test_history_shows_fetches_newest_first_and_why_it_is_failing(blog):
+def test_history_shows_fetches_newest_first_and_why_it_is_failing(blog: Run) -> None:
     r = blog("history", "blog")
     assert r.exit_code == 0, r.output
     assert "Failing since" in r.stdout and "HTTP 500" in r.stdout
@@ -42,7 +43,7 @@ def test_history_shows_fetches_newest_first_and_why_it_is_failing(blog):
     assert blog("history", "ghost").exit_code == 2
 
 
-def test_gallery_lists_images_and_writes_a_safe_page(blog, tmp_path):
+def test_gallery_lists_images_and_writes_a_safe_page(blog: Run, tmp_path: Path) -> None:
     images = json.loads(blog("gallery", "blog", "--json").stdout)
     assert {i["url"] for i in images} >= {"https://example.org/cat.png"}
     assert "the cat" in blog("gallery", "blog").stdout
@@ -54,14 +55,16 @@ def test_gallery_lists_images_and_writes_a_safe_page(blog, tmp_path):
     assert "&lt;script&gt;" in html and "a&quot;b.png" in html
 
 
-def test_config_shows_settings_and_state(blog):
+def test_config_shows_settings_and_state(blog: Run) -> None:
     cfg = json.loads(blog("config", "blog", "--json").stdout)
     assert cfg["state"]["failures"] == 1 and cfg["state"]["last_error"] == "HTTP 500 from the server"
     assert "state.failures" in blog("config", "blog").stdout
 
 
 @pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
-def test_export_round_trips_ids_titles_links_dates_content(blog, home, tmp_path, fmt):
+def test_export_round_trips_ids_titles_links_dates_content(
+    blog: Run, home: Path, tmp_path: Path, fmt: str
+) -> None:
     out = tmp_path / f"blog.{fmt}"
     r = blog("export", "blog", "--format", fmt, "-o", str(out))
     assert r.exit_code == 0, r.output
@@ -77,7 +80,9 @@ def test_export_round_trips_ids_titles_links_dates_content(blog, home, tmp_path,
         assert e["content"] == p["content"]
 
 
-def test_export_reimported_as_a_new_source_archives_the_same_posts(blog, home, tmp_path):
+def test_export_reimported_as_a_new_source_archives_the_same_posts(
+    blog: Run, home: Path, tmp_path: Path
+) -> None:
     for fmt in ("rss", "atom", "json"):
         out = tmp_path / f"blog.{fmt}"
         blog("export", "blog", "-f", fmt, "-o", str(out))
@@ -89,14 +94,14 @@ def test_export_reimported_as_a_new_source_archives_the_same_posts(blog, home, t
         assert got == want, fmt
 
 
-def test_export_jsonl_is_the_latest_revision_of_each_post(blog):
+def test_export_jsonl_is_the_latest_revision_of_each_post(blog: Run) -> None:
     lines = blog("export", "blog", "-f", "jsonl").stdout.splitlines()
     assert len(lines) == 3 and all(json.loads(x)["revision"] == 1 for x in lines)
     assert blog("export", "blog", "-f", "yaml").exit_code == 2
     assert blog("export").exit_code == 2
 
 
-def test_opml_out_and_in(run, tmp_path: Path):
+def test_opml_out_and_in(run: Run, tmp_path: Path) -> None:
     run("add", "one", "rss", "https://one.example/feed", "--title", "One & only")
     run("add", "two", "rss", "https://two.example/feed")
     opml = run("export", "--opml").stdout
@@ -126,7 +131,9 @@ def test_opml_out_and_in(run, tmp_path: Path):
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def test_gallery_download_stores_images_once_and_only_images(run, home, httpserver):
+def test_gallery_download_stores_images_once_and_only_images(
+    run: Run, home: Path, httpserver: HTTPServer
+) -> None:
     feed = rss(
         [
             item(
@@ -155,7 +162,7 @@ def test_gallery_download_stores_images_once_and_only_images(run, home, httpserv
     assert listed["cat"]["path"] == str(stored)  # the gallery now shows the local copy
 
 
-def test_gallery_download_never_reaches_into_the_local_network_for_a_public_feed(home):
+def test_gallery_download_never_reaches_into_the_local_network_for_a_public_feed(home: Path) -> None:
     """A public feed's images may not point at loopback/private addresses, directly or by redirect."""
     from subsample.fetch.media import download_images
     from subsample.paths import resolve_paths
@@ -166,7 +173,9 @@ def test_gallery_download_never_reaches_into_the_local_network_for_a_public_feed
     assert all("in the local network" in p for p in problems)
 
 
-def test_gallery_download_refuses_a_redirect_into_the_local_network(home, httpserver):
+def test_gallery_download_refuses_a_redirect_into_the_local_network(
+    home: Path, httpserver: HTTPServer
+) -> None:
     from subsample.fetch import http as net
 
     httpserver.expect_request("/img").respond_with_data(
@@ -174,6 +183,8 @@ def test_gallery_download_refuses_a_redirect_into_the_local_network(home, httpse
     )
     session = net.Session()
     refuse = lambda host: "internal" if host == "10.0.0.1" else None  # noqa: E731
-    with pytest.raises(net.FetchError, match="internal"):
+    from subsample.errors import FetchError
+
+    with pytest.raises(FetchError, match="internal"):
         net.get(session, httpserver.url_for("/img"), refuse_host=refuse)
     assert len(httpserver.log) == 1  # the redirect was not followed

@@ -1,52 +1,77 @@
 """The command line: parse arguments, call the core, hand the result to render.
 
 Only this module knows about Typer; errors from the core (SubsampleError) become one line
-on stderr and an exit code here, in `friendly_errors`.
+on stderr and an exit code here, in `friendly_errors`. Modules past typer are imported
+inside the commands, so that `list`, `read` and `--version` start in a few tens of ms.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
 from subsample import __version__
 from subsample.errors import SubsampleError, UsageError
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    from subsample.fetch.http import Limits
+    from subsample.models import FetchResult
+    from subsample.paths import Paths
+
 P = ParamSpec("P")
 R = TypeVar("R")
+
+# The largest whole number SQLite (and so the index) holds: a post number, revision or
+# count past it is a usage error, not an OverflowError from deep inside.
+BIGGEST = 2**63 - 1
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a process ended by SIGINT
 
 app = typer.Typer(
     name="subsample",
     help="Keep a permanent local copy of every post your feeds ever publish, and read it here.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
+    pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_home: Path | None = None
+
+class Settings:
+    """What the options before the command say, handed to every command by Typer's context.
+    (A plain class: importing dataclasses would add 7 ms to every start.)"""
+
+    def __init__(self, home: Path | None = None) -> None:
+        self.home = home
+
+    def paths(self) -> Paths:
+        from subsample.paths import resolve_paths
+
+        return resolve_paths(self.home)
 
 
-def _paths() -> Any:
-    from subsample.paths import resolve_paths
-
-    return resolve_paths(_home)
+def _paths(ctx: typer.Context) -> Paths:
+    return (ctx.find_object(Settings) or Settings()).paths()
 
 
-def _now() -> Any:
+def _now() -> datetime:
     from subsample.times import now_utc
 
     return now_utc()
 
 
-def _out(width: int | None = None) -> Any:
+def _out(width: int | None = None) -> Console:
     from rich.console import Console
 
     # No ":name:" emoji codes: nothing of ours uses them, and a URL or a name that happens
@@ -54,14 +79,16 @@ def _out(width: int | None = None) -> Any:
     return Console(highlight=False, emoji=False, width=width)
 
 
-def _err() -> Any:
+def _err() -> Console:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, emoji=False)
 
 
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+def _print_json(data: object) -> None:
+    # Escaped where stdout cannot carry every character (LANG=C): the JSON stays exact.
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    sys.stdout.write(json.dumps(data, ensure_ascii=not encoding.startswith("utf"), indent=2) + "\n")
 
 
 def friendly_errors(fn: Callable[P, R]) -> Callable[P, R]:
@@ -78,8 +105,9 @@ def friendly_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
             _err().print(Text.assemble(("error: ", "bold red"), one_line(str(e))), soft_wrap=True)
             raise typer.Exit(e.exit_code) from None
-        except KeyboardInterrupt:
-            raise typer.Exit(130) from None
+        except (KeyboardInterrupt, typer.Abort):  # Ctrl-C; Ctrl-D at a prompt
+            sys.stderr.write("\n")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
 
     return wrapper
 
@@ -90,8 +118,32 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _complete_source_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Source ids for shell completion: sources.toml is read only when completing."""
+    try:
+        from subsample import config
+
+        home = ctx.find_root().params.get("home")
+        settings = Settings(Path(home) if home else None)
+        return [sid for sid in config.load_sources(settings.paths()) if sid.startswith(incomplete)]
+    except Exception:  # a broken sources.toml completes nothing rather than a traceback
+        return []
+
+
+def _a_number(value: float) -> float:
+    """NaN passes every range check (each comparison is false): refused here."""
+    if value != value:
+        raise typer.BadParameter("not a number")
+    return value
+
+
+SourceId = Annotated[str, typer.Argument(metavar="ID", autocompletion=_complete_source_ids)]
+SourceIds = Annotated[list[str], typer.Argument(metavar="ID...", autocompletion=_complete_source_ids)]
+
+
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     home: Annotated[
         Path | None,
         typer.Option(
@@ -106,8 +158,7 @@ def main_options(
     ] = False,
 ) -> None:
     """Keep a permanent local copy of every post your feeds ever publish, and read it here."""
-    global _home
-    _home = home
+    ctx.obj = Settings(home)
 
 
 # -- managing sources -------------------------------------------------------------
@@ -116,6 +167,7 @@ def main_options(
 @app.command()
 @friendly_errors
 def add(
+    ctx: typer.Context,
     source_id: Annotated[
         str, typer.Argument(metavar="ID", help="A short name: lower-case letters, digits, - and _.")
     ],
@@ -151,11 +203,13 @@ def add(
     """Register a source in sources.toml (a web page's feed is found; a typed source is mapped to its feed)."""
     from subsample import core
     from subsample.models import SOURCE_TYPES
+    from subsample.show import render
+    from subsample.text import from_argv
 
     if what is None and source_type == "rss":
         if not sys.stdin.isatty():
             raise UsageError("missing URL; usage: subsample add ID TYPE URL")
-        what = typer.prompt("Feed URL")
+        what = typer.prompt("Feed URL", err=True)  # Ctrl-C or Ctrl-D here: exit 130
     elif what is None and source_type in SOURCE_TYPES:
         from subsample import source_types
 
@@ -165,29 +219,16 @@ def add(
                 f"missing WHAT; usage: subsample add ID {source_type} WHAT, WHAT being {t.forms}"
             )
     added = core.add_source(
-        _paths(),
+        _paths(ctx),
         source_id,
         source_type,
         what,
         limit=limit,
         interval=interval,
         enabled=not disabled,
-        title=title,
+        title=None if title is None else from_argv(title),
     )
-    from rich.text import Text
-
-    from subsample.show import render
-    from subsample.text import one_line
-
-    err = _err()
-    if added.discovery is not None:
-        err.print(render.discovery_choice(added.discovery), soft_wrap=True)
-    elif added.source.what:
-        err.print(
-            Text(f"{one_line(added.source.what)} is {one_line(added.source.url)}"),
-            soft_wrap=True,
-        )
-    err.print(Text(f"Added {added.source.id}. Run `subsample fetch` to archive its posts."))
+    _err().print(render.added(added), soft_wrap=True)
 
 
 @app.command()
@@ -196,7 +237,8 @@ def discover(
     url: Annotated[str, typer.Argument(metavar="URL", help="A web page (or a feed).")],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     timeout: Annotated[
-        float, typer.Option(min=1, max=3600, help="Give up after this many seconds in all.")
+        float,
+        typer.Option(min=1, max=3600, callback=_a_number, help="Give up after this many seconds in all."),
     ] = 60,
 ) -> None:
     """List the feeds a web page offers, best first, without adding anything."""
@@ -212,67 +254,65 @@ def discover(
 
 @app.command()
 @friendly_errors
-def remove(source_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+def remove(ctx: typer.Context, source_id: SourceId) -> None:
     """Remove a source from sources.toml. Its archive is kept on disk."""
     from subsample import core
+    from subsample.show import render
 
-    paths = _paths()
-    if core.remove_source(paths, source_id):
-        _err().print(f"Removed {source_id}; its archive stays at {paths.archive(source_id)}", markup=False)
-    else:
-        _err().print(f"Removed {source_id}.", markup=False)
+    _err().print(render.removed(core.remove_source(_paths(ctx), source_id)))
 
 
 @app.command()
 @friendly_errors
-def enable(source_ids: Annotated[list[str], typer.Argument(metavar="ID...")]) -> None:
+def enable(ctx: typer.Context, source_ids: SourceIds) -> None:
     """Switch sources on: `fetch` takes them when due."""
     from subsample import core
 
-    core.set_enabled(_paths(), source_ids, True)
+    core.set_enabled(_paths(ctx), source_ids, True)
 
 
 @app.command()
 @friendly_errors
-def disable(source_ids: Annotated[list[str], typer.Argument(metavar="ID...")]) -> None:
+def disable(ctx: typer.Context, source_ids: SourceIds) -> None:
     """Switch sources off: `fetch` skips them; their archives stay."""
     from subsample import core
 
-    core.set_enabled(_paths(), source_ids, False)
+    core.set_enabled(_paths(ctx), source_ids, False)
 
 
 @app.command("set")
 @friendly_errors
 def set_(
-    source_id: Annotated[str, typer.Argument(metavar="ID")],
+    ctx: typer.Context,
+    source_id: SourceId,
     key: Annotated[str, typer.Argument(help="url, type, limit, interval, enabled or title.")],
     value: Annotated[str, typer.Argument()],
 ) -> None:
     """Change one setting of a source, checked as `add` checks it."""
     from subsample import core
+    from subsample.text import from_argv
 
-    core.set_setting(_paths(), source_id, key, value)
+    core.set_setting(_paths(ctx), source_id, key, from_argv(value))
 
 
 @app.command()
 @friendly_errors
 def config(
-    source_id: Annotated[str | None, typer.Argument(metavar="[ID]")] = None,
+    ctx: typer.Context,
+    source_id: Annotated[
+        str | None, typer.Argument(metavar="[ID]", autocompletion=_complete_source_ids)
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show a source's settings, where they live and its fetch state (no ID: where files live)."""
     from subsample import core
     from subsample.show import render
 
-    paths = _paths()
-    if source_id is None:
-        info = {"config_file": str(paths.config_file), "data": str(paths.data)}
-        if as_json:
-            _print_json(info)
-        else:
-            _out().print(f"config file: {info['config_file']}\ndata folder: {info['data']}", markup=False)
-        return
-    cfg = core.source_config(paths, source_id)
+    cfg = (
+        core.where_files_live(_paths(ctx))
+        if source_id is None
+        else core.source_config(_paths(ctx), source_id)
+    )
     if as_json:
         _print_json(cfg)
     else:
@@ -285,81 +325,105 @@ def config(
 @app.command()
 @friendly_errors
 def fetch(
+    ctx: typer.Context,
     source_ids: Annotated[
-        list[str] | None, typer.Argument(metavar="[ID]...", help="Fetch these now, due or not.")
+        list[str] | None,
+        typer.Argument(
+            metavar="[ID]...", help="Fetch these now, due or not.", autocompletion=_complete_source_ids
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Fetch every enabled source, due or not.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     timeout: Annotated[
-        float, typer.Option(min=1, max=3600, help="Give up on a source after this many seconds.")
+        float,
+        typer.Option(
+            min=1, max=3600, callback=_a_number, help="Give up on a source after this many seconds."
+        ),
     ] = 60,
     max_size: Annotated[
-        int, typer.Option(min=1, help="Largest feed accepted, in MiB after decompression.")
+        int, typer.Option(min=1, max=1024 * 1024, help="Largest feed accepted, in MiB after decompression.")
     ] = 32,
 ) -> None:
-    """Fetch the enabled sources that are due and archive their new posts."""
+    """Fetch the enabled sources that are due and archive their new posts.
+
+    Each source's outcome is a line as it ends: successes on stdout, failures on stderr
+    (so that `subsample fetch >/dev/null` in cron still mails the failures).
+    """
     from subsample import core
 
-    # rich and the renderers are imported in on_start, once the downloads have begun: in a
-    # big fetch that is while this process waits for the first feeds, not before the
-    # download processes can start.
-    progress: Any = None
-    task: Any = None
-    out: Any = None
-
-    def on_start(total: int) -> None:
-        nonlocal progress, task, out
-        out = _out()
-        err = _err()
-        if total and err.is_terminal and not as_json:
-            from rich.progress import Progress
-
-            progress = Progress(console=err, transient=True)
-            progress.start()
-            task = progress.add_task("fetching", total=total)
-
-    def on_results(results: list[Any]) -> None:
-        from rich.text import Text
-
-        from subsample.show import render
-
-        if progress is not None:
-            progress.advance(task, len(results))
-        if not as_json:
-            # One print a batch: a fetch of hundreds of sources prints in a few writes.
-            lines = Text("\n").join(render.fetch_line(r) for r in results)
-            (progress.console if progress is not None else out).print(lines)
-
+    shown = _FetchProgress(as_json)
     try:
         report = core.fetch(
-            _paths(),
+            _paths(ctx),
             source_ids or [],
             force=force,
             now=_now,
-            on_start=on_start,
-            on_results=on_results,
+            on_start=shown.start,
+            on_results=shown.results,
             limits=_limits(timeout, max_size),
         )
     finally:
-        if progress is not None:
-            progress.stop()
+        shown.stop()
     from subsample.show import render
 
-    out = out or _out()
     if as_json:
         from dataclasses import asdict
 
         _print_json([asdict(r) for r in report.results])
-    elif report.results:
-        out.print(render.fetch_summary(report.results))
     else:
-        when = render.relative(report.next_due, _now()) if report.next_due else None
-        out.print(f"Nothing is due{f'; the next source is due {when}' if when else ''}.", markup=False)
+        _out().print(render.fetch_report(report, _now()))
     if report.failed:
         raise typer.Exit(1)
 
 
-def _limits(timeout: float, max_size: int) -> Any:
+class _FetchProgress:
+    """The lines of a running fetch (and, on a terminal, a progress bar on stderr).
+
+    rich and the renderers are imported in `start`, once the downloads have begun: in a big
+    fetch that is while this process waits for the first feeds.
+    """
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def start(self, total: int) -> None:
+        self.out, self.err = _out(), _err()
+        if total and self.err.is_terminal and not self.as_json:
+            from rich.progress import Progress
+
+            # Not redirecting stdout: rich would send what we print there to stderr.
+            self.bar = Progress(
+                console=self.err, transient=True, redirect_stdout=False, redirect_stderr=False
+            )
+            self.task = self.bar.add_task("fetching", total=total)
+            self.bar.start()
+
+    def results(self, results: list[FetchResult]) -> None:
+        from rich.text import Text
+
+        from subsample.show import render
+
+        if self.bar is not None and self.task is not None:
+            self.bar.advance(self.task, len(results))
+            self.bar.stop()  # (erases the bar, so that the lines below are not drawn over it)
+        # One print a batch and a stream: a fetch of hundreds of sources prints in a few writes.
+        done = [render.fetch_line(r) for r in results if r.ok]
+        failed = [render.fetch_line(r) for r in results if not r.ok]
+        if done and not self.as_json:
+            self.out.print(Text("\n").join(done))
+        if failed:
+            self.err.print(Text("\n").join(failed))
+        if self.bar is not None:
+            self.bar.start()
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _limits(timeout: float, max_size: int) -> Limits:
     from subsample.fetch.http import Limits
 
     return Limits(
@@ -376,8 +440,14 @@ def _limits(timeout: float, max_size: int) -> Any:
 @app.command("list")
 @friendly_errors
 def list_(
-    source_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="Show this source's posts.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many posts to show.")] = 50,
+    ctx: typer.Context,
+    source_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="Show this source's posts.", autocompletion=_complete_source_ids),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=BIGGEST, help="How many posts to show.")
+    ] = 50,
     show_all: Annotated[bool, typer.Option("--all", help="Show every post.")] = False,
     since: Annotated[
         str | None, typer.Option(help="Only posts published on or after this date (YYYY-MM-DD).")
@@ -391,22 +461,24 @@ def list_(
     from subsample import core
     from subsample.show import render
 
-    paths = _paths()
-    now = _now()
     if source_id is None:
-        rows = core.list_sources(paths)
+        rows = core.list_sources(_paths(ctx))
         if as_json:
             _print_json([r.as_json() for r in rows])
         else:
-            _out().print(render.sources_table(rows, now))
+            _out().print(render.sources_table(rows, _now()))
         return
     listing = core.list_posts(
-        paths, source_id, limit=None if show_all else limit, since=_since(since), content=content and as_json
+        _paths(ctx),
+        source_id,
+        limit=None if show_all else limit,
+        since=_since(since),
+        content=content and as_json,
     )
     if as_json:
         _print_json(listing.posts)
     else:
-        _out().print(render.posts_view(listing, now))
+        _out().print(render.posts_view(listing, _now()))
 
 
 def _since(value: str | None) -> str | None:
@@ -423,33 +495,37 @@ def _since(value: str | None) -> str | None:
 @app.command()
 @friendly_errors
 def read(
-    n: Annotated[int, typer.Argument(metavar="N", help="The post number shown by `subsample list ID`.")],
-    revision: Annotated[int | None, typer.Option(min=1, help="Show this older revision.")] = None,
+    ctx: typer.Context,
+    n: Annotated[
+        int,
+        typer.Argument(metavar="N", min=1, max=BIGGEST, help="The post number shown by `subsample list ID`."),
+    ],
+    revision: Annotated[
+        int | None, typer.Option(min=1, max=BIGGEST, help="Show this older revision.")
+    ] = None,
     raw: Annotated[bool, typer.Option("--raw", help="Print the stored HTML.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole stored record.")] = False,
-    width: Annotated[int | None, typer.Option(min=20, help="Wrap at this many columns.")] = None,
+    width: Annotated[int | None, typer.Option(min=20, max=1000, help="Wrap at this many columns.")] = None,
     no_pager: Annotated[bool, typer.Option("--no-pager", help="Never page, even on a terminal.")] = False,
 ) -> None:
     """Show one post as an article."""
     from subsample import core
     from subsample.show import render
 
-    paths = _paths()
-    post = core.get_post(paths, n, revision)
+    reading = core.read_post(_paths(ctx), n, revision)
     if as_json:
-        _print_json(post)
-        return
-    if raw:
-        from subsample.text import clean
+        _print_json(reading.post)
+    elif raw:
+        sys.stdout.write(render.raw_body(reading.post) + "\n")
+    else:
+        _show_article(render.article(reading.post, _now(), reading.source_title), width, no_pager)
 
-        body = post.get("content") or post.get("summary") or ""
-        sys.stdout.write(clean(body if isinstance(body, str) else "") + "\n")
-        return
-    title = core.source_title(paths, str(post.get("source")))
+
+def _show_article(article: object, width: int | None, no_pager: bool) -> None:
+    """Rendered once; the same text is printed, paged or (piped) stripped of rich's padding."""
     out = _out(width)
-    # Rendered once; the same text is printed, paged or (piped) stripped of rich's padding.
     with out.capture() as cap:
-        out.print(render.article(post, _now(), title))
+        out.print(article, crop=False)  # (crop=False: the Link line is never cut short)
     text = cap.get()
     if not out.is_terminal:
         sys.stdout.write("\n".join(line.rstrip() for line in text.split("\n")))
@@ -474,37 +550,44 @@ def _let_less_show_colour() -> None:
 @app.command()
 @friendly_errors
 def search(
+    ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Words to find in titles and bodies (any case).")],
-    source_id: Annotated[str | None, typer.Option("--source", help="Search only this source.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many.")] = 50,
+    source_id: Annotated[
+        str | None,
+        typer.Option("--source", help="Search only this source.", autocompletion=_complete_source_ids),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=BIGGEST, help="Show at most this many.")
+    ] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """Find posts across all archives."""
+    """Find posts across all archives: every word, in any case; "a phrase" in quotes."""
     from subsample import core
     from subsample.show import render
+    from subsample.text import from_argv
 
-    hits = core.search(_paths(), query, source_id=source_id, limit=limit)
+    hits = core.search(_paths(ctx), from_argv(query), source_id=source_id, limit=limit)
     if as_json:
-        _print_json(
-            [{"n": h.post.get("n"), "source": h.post.get("source"), "title": h.post.get("title"),
-              "published": h.post.get("published"), "link": h.post.get("link"), "snippet": h.snippet} for h in hits]
-        )  # fmt: skip
+        _print_json([h.as_json() for h in hits])
     else:
-        _out().print(render.search_table(hits, query, _now()))
+        _out().print(render.search_table(hits, from_argv(query), _now()))
 
 
 @app.command()
 @friendly_errors
 def history(
-    source_id: Annotated[str, typer.Argument(metavar="ID")],
-    last: Annotated[int, typer.Option("--last", "-n", min=1, help="How many fetches to show.")] = 20,
+    ctx: typer.Context,
+    source_id: SourceId,
+    last: Annotated[
+        int, typer.Option("--last", "-n", min=1, max=BIGGEST, help="How many fetches to show.")
+    ] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show a source's fetches, newest first: outcome, HTTP status, counts, errors."""
     from subsample import core
     from subsample.show import render
 
-    h = core.history(_paths(), source_id, last)
+    h = core.history(_paths(ctx), source_id, last)
     if as_json:
         _print_json(h)
     else:
@@ -514,7 +597,8 @@ def history(
 @app.command()
 @friendly_errors
 def gallery(
-    source_id: Annotated[str, typer.Argument(metavar="ID")],
+    ctx: typer.Context,
+    source_id: SourceId,
     html: Annotated[
         Path | None, typer.Option("--html", help="Write a static page of thumbnails to this file.")
     ] = None,
@@ -524,43 +608,26 @@ def gallery(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show every image of a source's posts: post number, title, alt text, URL."""
-    from subsample.show import export, render
+    from subsample import core
+    from subsample.show import render
 
-    paths = _paths()
-    images = list(export.iter_images(paths, source_id))
-    failed = False
-    if not download:
-        from subsample.fetch.media import attach_stored
-
-        attach_stored(paths, images)
-    else:
-        from subsample import config
-        from subsample.fetch.media import download_images
-        from subsample.text import one_line
-
-        count, problems = download_images(paths, images, config.get_source(paths, source_id).url)
-        for p in problems:
-            _err().print(f"image failed: {one_line(p)}", markup=False, soft_wrap=True)
-        _err().print(f"Downloaded {count} new image{'s' * (count != 1)}.", markup=False)
-        failed = bool(problems)
-    if html is not None:
-        from subsample.archive.files import atomic_write
-        from subsample.show.gallery_html import gallery_html
-
-        atomic_write(html, gallery_html(source_id, images))
-        _err().print(f"Wrote {len(images)} images to {html}", markup=False)
-    elif as_json:
-        _print_json(images)
-    else:
-        _out().print(render.gallery_table(images))
-    if failed:
+    result = core.gallery(_paths(ctx), source_id, download=download, html=html)
+    _err().print(render.gallery_messages(result, download=download), soft_wrap=True)
+    if html is None and as_json:
+        _print_json(result.images)
+    elif html is None:
+        _out().print(render.gallery_table(result.images))
+    if result.problems:
         raise typer.Exit(1)
 
 
 @app.command("export")
 @friendly_errors
 def export_(
-    source_id: Annotated[str | None, typer.Argument(metavar="[ID]")] = None,
+    ctx: typer.Context,
+    source_id: Annotated[
+        str | None, typer.Argument(metavar="[ID]", autocompletion=_complete_source_ids)
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="rss, atom, json (JSON Feed 1.1) or jsonl.")
     ] = "rss",
@@ -576,66 +643,42 @@ def export_(
     ] = None,
 ) -> None:
     """Export a source's whole archive as a feed, every subscription as OPML, or the archive as a static site."""
-    from subsample.show import export
+    from subsample import core
 
-    paths = _paths()
     if site is not None:
         from subsample.show.web.site import export_site
 
-        count = export_site(paths, site, _now())
+        count = export_site(_paths(ctx), site, _now())
         _err().print(
             f"Wrote {count} pages to {site}; open {site / 'index.html'}", markup=False, soft_wrap=True
         )
         return
-    if opml:
-        data = export.export_opml(paths)
-    elif source_id is None:
-        raise UsageError("name a source to export, or use --opml")
-    elif fmt == "jsonl":  # streamed, whatever the archive's size
-        if output is None:
-            export.write_jsonl(paths, source_id, sys.stdout.buffer)
-            sys.stdout.flush()
-        else:
-            from subsample.archive.files import atomic_writer
-
-            with atomic_writer(output) as f:
-                export.write_jsonl(paths, source_id, f)
-        return
-    else:
-        data = export.export_source(paths, source_id, fmt)
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        from subsample.archive.files import atomic_write
-
-        atomic_write(output, data)
+    core.export(_paths(ctx), source_id, fmt=fmt, opml=opml, into=output or sys.stdout.buffer)
+    sys.stdout.flush()
 
 
 @app.command("import")
 @friendly_errors
 def import_(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar="FILE.opml")],
-    limit: Annotated[int, typer.Option(min=0, help="limit for each new source.")] = 50,
+    limit: Annotated[int, typer.Option(min=0, max=BIGGEST, help="limit for each new source.")] = 50,
     interval: Annotated[str, typer.Option(help="interval for each new source.")] = "6h",
 ) -> None:
     """Subscribe to every feed of an OPML file (duplicates and bad URLs are reported and skipped)."""
-    from subsample.show import export
+    from subsample import core
+    from subsample.show import render
 
-    added, problems = export.import_opml(_paths(), file, limit=limit, interval=interval)
-    err = _err()
-    for p in problems:
-        err.print(f"skipped {p}", markup=False, soft_wrap=True)
-    err.print(
-        f"Imported {len(added)} source{'s' * (len(added) != 1)}: {', '.join(added) or 'none'}", markup=False
-    )
-    if any("already subscribed" not in p for p in problems):
+    report = core.import_subscriptions(_paths(ctx), file, limit=limit, interval=interval)
+    _err().print(render.import_report(report), soft_wrap=True)
+    if report.failed:  # a duplicate is no failure: importing the same file twice is fine
         raise typer.Exit(1)
 
 
 @app.command()
 @friendly_errors
 def serve(
+    ctx: typer.Context,
     port: Annotated[
         int, typer.Option(min=0, max=65535, help="The port to listen on (0: any free one).")
     ] = 8080,
@@ -649,7 +692,7 @@ def serve(
     """Show the archive in a web browser: the sources, each source's posts and tabs, read-only."""
     from subsample.show.web.server import make_server  # only here: `list` and `read` never load it
 
-    server = make_server(_paths(), host, port, _now, quiet=quiet)
+    server = make_server(_paths(ctx), host, port, _now, quiet=quiet)
     err = _err()
     try:
         import ipaddress
@@ -678,27 +721,47 @@ def serve(
         server.server_close()
 
 
-def main() -> None:
-    """The `subsample` command: the app, then an exit that skips the interpreter's teardown.
+# -- the process ----------------------------------------------------------------------
 
-    By the time the app returns every file, lock and the index are closed and the download
-    workers have ended; unloading typer, rich, lxml and the rest would still cost ~90 ms of
-    CPU after a fetch and 20-40 ms after `list` or `read`. Exceptions other than an exit
-    (a bug's traceback) take the ordinary way out.
+
+def main() -> None:
+    """The `subsample` command: streams that survive any locale and a reader that leaves.
+
+    Under LANG=C (cron, small containers) stdout is ASCII: a character it cannot encode
+    is written as "?" rather than ending the command with a UnicodeEncodeError. A closed
+    pipe (`subsample list | head -1`) ends it quietly with exit 1, as Python advises.
     """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        # (strict, or surrogateescape, which is what Python picks for stdout under LANG=C)
+        if reconfigure is not None and getattr(stream, "errors", "strict") in ("strict", "surrogateescape"):
+            reconfigure(errors="replace")
     try:
         app()
-        code: Any = 0
     except SystemExit as e:
         code = e.code
-    if code is None:
+    else:  # (app() always exits; this is for a future standalone_mode=False)
         code = 0
-    elif not isinstance(code, int):  # sys.exit("message"), as Python would print it
-        print(code, file=sys.stderr)
-        code = 1
-    for stream in (sys.stdout, sys.stderr):
+    # (After a broken pipe click swaps sys.stdout for a wrapper that hides the error, but
+    # the real stream still holds what it could not write: flushed here, not at teardown.)
+    for stream in (sys.stdout, sys.__stdout__):
         try:
-            stream.flush()
-        except (OSError, ValueError):  # a reader that went away, or a stream already closed
+            if stream is not None:
+                stream.flush()
+        except BrokenPipeError:
+            _quiet_stdout()
             code = code or 1
-    os._exit(code)
+        except (OSError, ValueError):  # a stream already closed
+            pass
+    sys.exit(code)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush finds no closed pipe."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+    finally:
+        os.close(devnull)

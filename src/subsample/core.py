@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from subsample import config
 from subsample.archive.index import Index
@@ -16,6 +17,9 @@ from subsample.errors import PostNotFoundError, SourceNotFoundError, UsageError
 from subsample.models import FetchResult, Post, Source
 from subsample.paths import Paths
 from subsample.times import iso_utc
+
+if TYPE_CHECKING:
+    from subsample.show.export import ImportReport
 
 # -- sources ---------------------------------------------------------------------
 
@@ -141,10 +145,21 @@ def discover(url: str, *, session: Any = None, limits: Any = None) -> Any:
             session.close()
 
 
-def remove_source(paths: Paths, source_id: str) -> bool:
-    """Forget a source; its archive stays on disk. Returns whether an archive exists."""
+@dataclass(frozen=True)
+class Removed:
+    source_id: str
+    archive: Path | None  # the archive left on disk, if it has one
+
+
+def remove_source(paths: Paths, source_id: str) -> Removed:
+    """Forget a source; its archive stays on disk.
+
+    Raises:
+        SourceNotFoundError.
+    """
     config.remove_source(paths, source_id)
-    return paths.archive(source_id).exists()
+    archive = paths.archive(source_id)
+    return Removed(source_id, archive if archive.exists() else None)
 
 
 def set_enabled(paths: Paths, source_ids: list[str], enabled: bool) -> None:
@@ -233,6 +248,11 @@ def list_sources(paths: Paths) -> list[SourceRow]:
     return [SourceRow(s, counts.get(s.id, 0), load_state(paths, s.id)) for s in sources.values()]
 
 
+def where_files_live(paths: Paths) -> dict[str, str]:
+    """The config file and the data folder, as `config` without an ID shows them."""
+    return {"config_file": str(paths.config_file), "data": str(paths.data)}
+
+
 def source_config(paths: Paths, source_id: str) -> dict[str, Any]:
     """A source's settings, where they live, and its fetch state."""
     source = config.get_source(paths, source_id)
@@ -309,8 +329,10 @@ class PostList:
     source: Source | None
     source_id: str
     title: str | None
-    total: int
-    posts: list[Post]
+    total: int  # every post of the source
+    posts: list[Post]  # those shown
+    since: str | None = None  # the filter, if any (ISO UTC)
+    matching: int = 0  # the posts that pass the filter: total without one
 
 
 def list_posts(
@@ -335,6 +357,14 @@ def list_posts(
         index.sync(source_id)
         total = index.count(source_id)
         posts = index.posts(source_id, limit=limit, since=since, offset=offset)
+        matching = total
+        if since is not None:
+            # Counted only when the limit cut the list short: what the footer says is hidden.
+            matching = (
+                len(posts)
+                if limit is None or len(posts) < limit
+                else len(index.posts(source_id, since=since))
+            )
         if content:
             for p in posts:
                 found = index.locate(p["n"])
@@ -347,7 +377,7 @@ def list_posts(
         p["source"] = source_id
         p["in_feed"] = None if in_feed is None else p["key"] not in gone
     title = (source.title if source else None) or state.title
-    return PostList(source, source_id, title, total, posts)
+    return PostList(source, source_id, title, total, posts, since, matching)
 
 
 def source_title(paths: Paths, source_id: str) -> str | None:
@@ -376,6 +406,22 @@ def get_post(paths: Paths, n: int, revision: int | None = None) -> Post:
     return record
 
 
+@dataclass
+class Reading:
+    post: Post
+    source_title: str | None  # the user's name for the post's source, else the feed's
+
+
+def read_post(paths: Paths, n: int, revision: int | None = None) -> Reading:
+    """Post N (as get_post) with its source's title, for showing it as an article.
+
+    Raises:
+        PostNotFoundError, UsageError: no such post or revision.
+    """
+    post = get_post(paths, n, revision)
+    return Reading(post, source_title(paths, str(post.get("source"))))
+
+
 def _span(revisions: list[int]) -> str:
     return "revision 1" if revisions == [1] else f"revisions {revisions[0]} to {revisions[-1]}"
 
@@ -384,6 +430,11 @@ def _span(revisions: list[int]) -> str:
 class SearchHit:
     post: Post
     snippet: str
+
+    def as_json(self) -> dict[str, Any]:
+        p = self.post
+        fields = ("n", "source", "title", "published", "link")
+        return {**{k: p.get(k) for k in fields}, "snippet": self.snippet}
 
 
 def search(
@@ -422,3 +473,99 @@ def history(paths: Paths, source_id: str, last: int | None = None) -> dict[str, 
         "enabled": source.enabled if source else False,
         "fetches": records[:last] if last else records,
     }
+
+
+# -- gallery, export, import ----------------------------------------------------
+
+
+@dataclass
+class Gallery:
+    source_id: str
+    images: list[dict[str, Any]]
+    downloaded: int = 0  # images newly stored by --download
+    problems: list[str] = field(default_factory=list)  # images that could not be downloaded
+    written: Path | None = None  # the page written by --html
+
+
+def gallery(paths: Paths, source_id: str, *, download: bool = False, html: Path | None = None) -> Gallery:
+    """Every image of a source's posts, newest post first, with the local copy where one is
+    stored; DOWNLOAD fetches the missing ones, HTML writes a page of them.
+
+    Raises:
+        SourceNotFoundError; UsageError: HTML is in a folder that does not exist.
+    """
+    from subsample.fetch.media import attach_stored, download_images
+    from subsample.show.export import iter_images
+
+    if html is not None:
+        _check_output(html)
+    result = Gallery(source_id, list(iter_images(paths, source_id)))
+    if download:
+        source = config.get_source(paths, source_id)
+        result.downloaded, result.problems = download_images(paths, result.images, source.url)
+    else:
+        attach_stored(paths, result.images)
+    if html is not None:
+        from subsample.archive.files import atomic_write
+        from subsample.show.gallery_html import gallery_html
+
+        atomic_write(html, gallery_html(source_id, result.images))
+        result.written = html
+    return result
+
+
+def export(paths: Paths, source_id: str | None, *, fmt: str, opml: bool, into: Path | BinaryIO) -> None:
+    """Write SOURCE_ID's archive as a feed in FMT, or every subscription as OPML, INTO a
+    file (replaced whole, only once complete) or a binary stream.
+
+    Raises:
+        UsageError: no source and no OPML, an unknown format, a file in a missing folder;
+        SourceNotFoundError.
+    """
+    from subsample.archive.files import atomic_writer
+    from subsample.show import export as feeds
+
+    if not opml:
+        if source_id is None:
+            raise UsageError("name a source to export, or use --opml")
+        feeds.check_format(fmt)
+    if isinstance(into, Path):
+        _check_output(into)
+        if source_id is not None and not opml:
+            config.find_source(paths, source_id)  # before any file is begun
+        with atomic_writer(into) as f:
+            _export_to(paths, source_id, fmt, opml, f)
+    else:
+        _export_to(paths, source_id, fmt, opml, into)
+
+
+def _export_to(paths: Paths, source_id: str | None, fmt: str, opml: bool, out: BinaryIO) -> None:
+    from subsample.show import export as feeds
+
+    if opml or source_id is None:
+        out.write(feeds.export_opml(paths))
+    elif fmt == "jsonl":  # streamed line by line, whatever the archive's size
+        feeds.write_jsonl(paths, source_id, out)
+    else:
+        out.write(feeds.export_source(paths, source_id, fmt))
+
+
+def _check_output(path: Path) -> None:
+    """A file we are asked to write goes into a folder that exists: a typo is not a new folder."""
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(f"no folder {folder}; create it first or write elsewhere")
+
+
+def import_subscriptions(paths: Paths, file: Path, *, limit: int, interval: str) -> ImportReport:
+    """Subscribe to every feed of an OPML file; what was added, what was skipped and why.
+
+    Raises:
+        UsageError: the file cannot be read or is not OPML, a bad limit or interval
+        (nothing is added).
+    """
+    from subsample.show.export import import_opml
+
+    return import_opml(paths, file, limit=config.check_limit(limit), interval=interval)

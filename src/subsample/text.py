@@ -27,3 +27,10 @@ def one_line(s: object) -> str:
 
 def shorten(s: str, width: int) -> str:
     return s if len(s) <= width else s[: max(width - 1, 0)] + "…"
+
+
+def from_argv(s: str) -> str:
+    """S as the user typed it: under LANG=C Python reads the bytes of a non-ASCII argument
+    as lone surrogates, which SQLite and every encoder refuse; they are UTF-8 more often
+    than not, and anything else becomes U+FFFD."""
+    return s.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

@@ -1,13 +1,16 @@
 """Search titles and body text (not HTML tags) across archives, newest first.
 
 Matching is by words, any case and accents ignored, all words required, the last one
-also as a prefix ("heat trans" finds "heat transfer"). A full-text index (SQLite FTS5,
-part of the rebuildable cache) answers it; it is caught up on each search.
+also as a prefix ("heat trans" finds "heat transfer"); "a phrase" in quotes, and a word
+with an apostrophe (straight or curly: "can't") matches as the words it is made of, side
+by side. A full-text index (SQLite FTS5, part of the rebuildable cache) answers it; it is
+caught up on each search.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from subsample.archive.index import Index
@@ -17,17 +20,37 @@ from subsample.parse.entry import html_to_plain
 from subsample.paths import Paths
 
 SNIPPET = 60  # characters of context either side of the match
-_WORD = re.compile(r"\w+")
+# What a user types: "a phrase" in quotes (an unclosed quote runs to the end), or a word.
+_TERM = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+)')
+_LETTER = re.compile(r"[^\W_]")  # a term with none of these has no word to look for
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
 
 
-def words_of(query: str) -> list[str]:
-    return _WORD.findall(query.lower())
+@dataclass(frozen=True)
+class Term:
+    text: str  # as typed, apostrophes made straight
+    phrase: bool  # typed in quotes, or a word with an apostrophe or a hyphen in it
 
 
-def fts_expression(words: list[str]) -> str:
-    """All WORDS, the last one also as a prefix; every word quoted, so no FTS5 syntax leaks in."""
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
+def terms_of(query: str) -> list[Term]:
+    """The words and "phrases" of QUERY. FTS5 syntax typed by a user (OR, NEAR(, -, *, ^,
+    quotes) is only ever text: each term is quoted in the expression."""
+    terms = []
+    for m in _TERM.finditer(query.translate(_APOSTROPHES)):
+        text = m.group("phrase") if m.group("phrase") is not None else m.group("word")
+        if _LETTER.search(text):
+            terms.append(Term(text, m.group("word") is None or not text.isalnum()))
+    return terms
+
+
+def fts_expression(terms: list[Term]) -> str:
+    """All TERMS, the last also as a prefix if it is a plain word ("heat trans" finds
+    "heat transfer"). The tokenizer splits "can't" into "can" and "t"; quoted, it is the
+    phrase "can t": those two words side by side, as every "can't" is (U+2019 too), where
+    a prefix "t*" would match nearly every post."""
+    quoted = ['"' + t.text.replace('"', '""') + '"' for t in terms]
+    if not terms[-1].phrase:
+        quoted[-1] += "*"
     return " AND ".join(quoted)
 
 
@@ -39,29 +62,32 @@ def record_text(record: dict[str, Any]) -> tuple[str, str]:
 def search_archives(
     paths: Paths, query: str, source_id: str | None, limit: int | None
 ) -> list[tuple[Post, str]]:
-    words = words_of(query)
-    if not words:
+    terms = terms_of(query)
+    if not terms:
         return []
     with Index(paths) as index:
         index.sync(source_id)
         index.sync_words(record_text)
-        found = index.search_words(fts_expression(words), source_id, limit)
+        found = index.search_words(fts_expression(terms), source_id, limit)
     hits = []
     for sid, off, length in found:
         try:
             record = read_record(paths.archive(sid), off, length)
         except Exception:
             continue
-        hits.append((record, snippet(record, words)))
+        hits.append((record, snippet(record, terms)))
     return hits
 
 
-def snippet(record: dict[str, Any], words: list[str]) -> str:
+def snippet(record: dict[str, Any], terms: list[Term]) -> str:
+    """Some text around the first place the body says one of TERMS (else its beginning).
+    Linear in the body's size: one lower-cased copy, one find per term."""
     body = _body_text(record)
-    low = body.lower()
-    at = min((i for i in (low.find(w) for w in words) if i >= 0), default=-1)
-    if at < 0:
-        return body[: 2 * SNIPPET]
+    low = body.lower().translate(_APOSTROPHES)  # (same length: positions carry over)
+    found = [i for i in (low.find(" ".join(t.text.lower().split())) for t in terms) if i >= 0]
+    if not found:
+        return body[: 2 * SNIPPET] + ("…" if len(body) > 2 * SNIPPET else "")
+    at = min(found)
     start = max(0, at - SNIPPET)
     end = min(len(body), at + SNIPPET * 2)
     return ("…" if start else "") + body[start:end] + ("…" if end < len(body) else "")

@@ -168,7 +168,7 @@ def find_images(markup: str) -> list[dict[str, Any]]:
 
 # -- text ------------------------------------------------------------------------------
 
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # ([^>]* is quadratic on a run of "<")
 
 
 def html_to_plain(markup: str) -> str:

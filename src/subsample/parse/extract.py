@@ -30,7 +30,7 @@ _CONTINUED = re.compile(
     r"|\bread\s+the\s+(?:full|whole|rest|entire)\b.{0,40}|\bkeep\s+reading\b.{0,20})\s*\Z",
     re.IGNORECASE | re.DOTALL,
 )
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # ([^>]* is quadratic on a run of "<")
 _WORD = re.compile(r"\w+")
 
 

@@ -52,7 +52,19 @@ class _Blocks:
         for i, block in enumerate(self.blocks):
             if i and not self.tight:
                 yield Segment.line()
-            yield block
+            if isinstance(block, Text):
+                yield from _paragraph(console, options, block)
+            else:
+                yield block
+
+
+def _paragraph(console: Console, options: ConsoleOptions, text: Text) -> RenderResult:
+    """TEXT wrapped, yielded line by line. (Given whole, rich renders a paragraph as one
+    segment and splits it at each newline by copying the rest: quadratic, over a minute
+    for a 10 MB paragraph; line by line it is a second or two.)"""
+    for line in text.wrap(console, options.max_width, overflow="fold"):
+        yield from line.render(console)
+        yield Segment.line()
 
 
 def _prefixed(
@@ -75,7 +87,8 @@ class _List:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         digits = len(str(self.start + len(self.items) - 1))
         for i, item in enumerate(self.items):
-            marker = f" {self.start + i:>{digits}} " if self.ordered else " • "
+            # As the seed page writes them: "  1. Hot atoms…", "  • radiators".
+            marker = f"  {self.start + i:>{digits}}. " if self.ordered else "  • "
             yield from _prefixed(console, options, item, marker, " " * len(marker), style="bold")
 
 
@@ -94,6 +107,19 @@ class _Code:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         text = Text(self.code, style="cyan")
         yield from _prefixed(console, options, text, "    ", "    ")
+
+
+class AsciiSafeRule:
+    """A horizontal rule that is "-" where the output cannot carry "─" (LANG=C): rich 15
+    falls back to ASCII only for rules with a title, and writes "?" for the rest."""
+
+    def __init__(self, style: str = "dim") -> None:
+        self.style = style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.rule import Rule
+
+        yield Rule(characters="-" if options.ascii_only else "─", style=self.style)
 
 
 # -- the reader --------------------------------------------------------------------------
@@ -131,10 +157,23 @@ class _Container:
         self.list: _List | None = None  # for a list: the list its items go into
         self.table: list[list[tuple[Text, bool]]] | None = None  # for a table: rows of (cell, is th)
         self.header = False  # for a cell: is it a th?
+        self.last_char = ""  # of the paragraph being written
+
+    @property
+    def at_word_start(self) -> bool:
+        """Does the paragraph being written end in a space or a line break, or is it empty?
+        (Asked for every piece of text: looked up in O(1), as Text.plain joins the whole
+        paragraph each time it is asked, which made a 10 MB paragraph take minutes.)"""
+        return self.last_char in ("", " ", "\n")
+
+    def append(self, text: str, style: str | None) -> None:
+        if text:
+            self.text.append(text, style=style)
+            self.last_char = text[-1]
 
     def flush(self, style: str | None = None) -> None:
         """End the paragraph being written (styled as a whole with STYLE, for headings)."""
-        text, self.text = self.text, Text()
+        text, self.text, self.last_char = self.text, Text(), ""
         text.rstrip()
         if text.plain.strip():
             if style:
@@ -151,6 +190,12 @@ class _Reader(HTMLParser):
         self.anchors: list[bool] = []  # for each open <a>: does it get a number when it closes?
         self.skipping = 0
         self.pre = 0
+        self.footnotes_pending = False
+
+    def _footnotes_heading(self) -> None:
+        if self.footnotes_pending:
+            self.footnotes_pending = False
+            self.here.blocks.append(Text("Footnotes", style="bold"))
 
     @property
     def here(self) -> _Container:
@@ -162,15 +207,16 @@ class _Reader(HTMLParser):
         if self.skipping:
             return
         data = clean(data)  # again: entities are decoded by now
+        if self.footnotes_pending and data.strip():
+            self._footnotes_heading()
         if not self.pre:
             data = _SPACE.sub(" ", data)
-            if not self.here.text.plain or self.here.text.plain.endswith((" ", "\n")):
+            if self.here.at_word_start:
                 data = data.lstrip(" ")
-        if data:
-            self.here.text.append(data, style=" ".join(self.styles) or None)
+        self.here.append(data, " ".join(self.styles) or None)
 
     def _append(self, text: str, style: str) -> None:
-        self.here.text.append(text, style=style)
+        self.here.append(text, style)
 
     # Tags ---------------------------------------------------------------------------
 
@@ -198,16 +244,20 @@ class _Reader(HTMLParser):
         elif tag == "sup":
             self._append("^", "")
         elif tag == "hr":
-            from rich.rule import Rule
-
             self.here.flush()
-            self.here.blocks.append(Rule(style="dim"))
+            self.here.blocks.append(AsciiSafeRule())
+            self._footnotes_heading()
         elif tag in _BLOCK or tag in _HEADING:
             self.here.flush()
             if tag == "div" and "footnote" in (a.get("class") or ""):
-                self.here.blocks.append(Text("Footnotes", style="bold"))
+                # Named under the rule that usually opens it (WordPress, Pandoc, Hugo),
+                # not above it: placed when its first rule or its content comes.
+                self.footnotes_pending = True
+            else:
+                self._footnotes_heading()
         elif tag in ("ul", "ol"):
             self.here.flush()
+            self._footnotes_heading()
             start = a.get("start") or ""
             container = _Container(tag)
             container.list = _List(tag == "ol", int(start) if start.isdigit() else 1)
@@ -268,7 +318,7 @@ class _Reader(HTMLParser):
         elif tag == "pre" and self.pre:
             self.pre -= 1
             code = self.here.text.plain.strip("\n").rstrip()
-            self.here.text = Text()
+            self.here.text, self.here.last_char = Text(), ""
             if code:
                 self.here.blocks.append(_Code(code))
 

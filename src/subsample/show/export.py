@@ -12,6 +12,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -25,7 +26,7 @@ from subsample.models import Post, Source
 from subsample.parse.entry import html_to_plain
 from subsample.paths import Paths
 from subsample.text import shorten
-from subsample.times import parse_iso
+from subsample.times import iso_utc, parse_iso
 
 FORMATS = ("rss", "atom", "json", "jsonl")
 
@@ -70,14 +71,20 @@ def write_jsonl(paths: Paths, source_id: str, out: BinaryIO) -> None:
         out.write(line)
 
 
+def check_format(fmt: str) -> str:
+    """Raises: UsageError for a format we do not write."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return fmt
+
+
 def export_source(paths: Paths, source_id: str, fmt: str) -> bytes:
     """The archive of SOURCE_ID as a document in FMT.
 
     Raises:
         UsageError: an unknown format; SourceNotFoundError.
     """
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    check_format(fmt)
     if fmt == "jsonl":
         buf = io.BytesIO()
         write_jsonl(paths, source_id, buf)
@@ -89,22 +96,20 @@ def export_source(paths: Paths, source_id: str, fmt: str) -> bytes:
     link = state.link or (source.url if source else "") or f"urn:subsample:{source_id}"
     if fmt == "json":
         return _json_feed(posts, title, link)
-    return _xml_feed([_xml_safe(p) for p in posts], _xml_safe(title), _xml_safe(link), source_id, fmt)
+    return _xml_feed([xml_safe(p) for p in posts], xml_safe(title), xml_safe(link), source_id, fmt)
 
 
 def _json_feed(posts: list[Post], title: str, link: str) -> bytes:
     items = []
     for p in reversed(posts):
         item: dict[str, Any] = {"id": p.get("key") or str(p["n"])}
-        for ours, theirs in (
-            ("link", "url"),
-            ("title", "title"),
-            ("summary", "summary"),
-            ("published", "date_published"),
-            ("updated", "date_modified"),
-        ):
+        for ours, theirs in (("link", "url"), ("title", "title"), ("summary", "summary")):
             if p.get(ours):
                 item[theirs] = p[ours]
+        for ours, theirs in (("published", "date_published"), ("updated", "date_modified")):
+            when = parse_iso(p.get(ours))  # RFC 3339 or nothing: a date we cannot hold is left out
+            if when is not None:
+                item[theirs] = iso_utc(when)
         item["content_html"] = p.get("content") or p.get("summary") or ""
         if p.get("author"):
             item["authors"] = [{"name": p["author"]}]
@@ -177,14 +182,14 @@ def _xml_feed(posts: list[Post], title: str, link: str, source_id: str, fmt: str
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _xml_safe(value: Any) -> Any:
+def xml_safe(value: Any) -> Any:
     """VALUE with every character XML 1.0 cannot carry removed (feeds send control bytes)."""
     if isinstance(value, str):
         return _NOT_XML.sub("", value)
     if isinstance(value, list):
-        return [_xml_safe(v) for v in value]
+        return [xml_safe(v) for v in value]
     if isinstance(value, dict):
-        return {k: _xml_safe(v) for k, v in value.items()}
+        return {k: xml_safe(v) for k, v in value.items()}
     return value
 
 
@@ -199,17 +204,37 @@ def export_opml(paths: Paths) -> bytes:
         "  <body>",
     ]
     for s in config.load_sources(paths).values():
-        name = _xml_safe(s.title or load_state(paths, s.id).title or s.id)
+        name = xml_safe(s.title or load_state(paths, s.id).title or s.id)
         lines.append(
             f'    <outline type="rss" text={quoteattr(name)} title={quoteattr(name)}'
-            f" xmlUrl={quoteattr(_xml_safe(s.url))} subsampleId={quoteattr(s.id)}/>"
+            f" xmlUrl={quoteattr(xml_safe(s.url))} subsampleId={quoteattr(s.id)}/>"
         )
     lines += ["  </body>", "</opml>", ""]
     return "\n".join(lines).encode()
 
 
-def import_opml(paths: Paths, path: Path, *, limit: int, interval: str) -> tuple[list[str], list[str]]:
-    """Add every feed of an OPML file; (added ids, problems). All added in one write.
+@dataclass(frozen=True)
+class Skipped:
+    """A feed of an OPML file that was not added, and why."""
+
+    feed: str  # its name or URL
+    reason: str
+    duplicate: bool = False  # already subscribed: nothing is wrong
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)  # the new source ids
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Skipped]:
+        """The feeds skipped for a reason worth an exit code (not mere duplicates)."""
+        return [s for s in self.skipped if not s.duplicate]
+
+
+def import_opml(paths: Paths, path: Path, *, limit: int, interval: str) -> ImportReport:
+    """Add every feed of an OPML file, all in one write.
 
     Raises:
         UsageError: the file cannot be read or is not OPML (nothing is added).
@@ -227,7 +252,7 @@ def import_opml(paths: Paths, path: Path, *, limit: int, interval: str) -> tuple
     known_urls = {s.url for s in existing.values()}
     taken = set(existing)
     added: list[Source] = []
-    problems: list[str] = []
+    report = ImportReport()
     seconds = config.check_interval(interval)
     for feed in parsed.get("feeds", []):
         url = str(feed.get("url") or "").strip()
@@ -235,10 +260,10 @@ def import_opml(paths: Paths, path: Path, *, limit: int, interval: str) -> tuple
         try:
             url = config.check_url(url) if urls.is_web(url) else _bad_url(url)
         except UsageError as e:
-            problems.append(f"{name or url!r}: {e}")
+            report.skipped.append(Skipped(repr(name or url), str(e)))
             continue
         if url in known_urls:
-            problems.append(f"{url}: already subscribed; skipped")
+            report.skipped.append(Skipped(url, "already subscribed", duplicate=True))
             continue
         sid = _unique_id(_slug(name) or _slug(url.split("//", 1)[-1]) or "feed", taken)
         taken.add(sid)
@@ -246,7 +271,8 @@ def import_opml(paths: Paths, path: Path, *, limit: int, interval: str) -> tuple
         added.append(Source(id=sid, type="rss", url=url, limit=limit, interval=seconds, title=name or None))
     if added:
         config.add_sources(paths, added)
-    return [s.id for s in added], problems
+    report.added = [s.id for s in added]
+    return report
 
 
 def _bad_url(url: str) -> str:

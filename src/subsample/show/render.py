@@ -7,38 +7,28 @@ into a markup string, so neither escape sequences nor `[link=...]` look-alikes s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from subsample import times
 from subsample.durations import format_duration
 from subsample.models import FetchResult
-from subsample.text import one_line, shorten
-from subsample.times import parse_iso
+from subsample.text import clean, one_line, shorten
+
+if TYPE_CHECKING:
+    from subsample.core import Added, FetchReport, Gallery, Removed
+    from subsample.show.export import ImportReport
 
 # -- time ---------------------------------------------------------------------------
 
-
-def relative(when: datetime | str | None, now: datetime) -> str:
-    """'4 hours ago', 'yesterday', '2 hours from now'; '' for no date."""
-    if isinstance(when, str) or when is None:
-        when = parse_iso(when)
-        if when is None:
-            return ""
-    import humanize
-
-    delta = now - when
-    if timedelta(days=1) <= delta < timedelta(days=2) and when.date() == (now - timedelta(days=1)).date():
-        return "yesterday"
-    return str(humanize.naturaltime(delta, when=now, future=delta < timedelta(0)))
-
-
-def absolute(when: str | None) -> str:
-    dt = parse_iso(when)
-    return dt.strftime("%Y-%m-%d %H:%M UTC") if dt else ""
+# Re-exported: every view places dates the one way times.py defines.
+relative = times.relative
+absolute = times.absolute
 
 
 # -- sources -------------------------------------------------------------------------
@@ -90,18 +80,58 @@ def fetch_line(r: FetchResult) -> Text:
 
 
 def fetch_summary(results: Sequence[FetchResult]) -> Text:
-    failed = [r for r in results if r.error]
-    new = sum(r.new for r in results)
-    updated = sum(r.updated for r in results)
-    t = Text(f"{len(results)} source{'s' * (len(results) != 1)} fetched: ")
-    t.append(f"{new} new", style="green" if new else "")
-    t.append(f", {updated} updated")
+    """What the fetch did, true whatever failed: '2 sources fetched: 5 new, 1 updated',
+    '3 sources: 1 fetched, 2 failed (a, b); 5 new, 0 updated', '2 sources failed: a, b'."""
+    failed = [r.source for r in results if r.error]
+    fetched = len(results) - len(failed)
+    names = ", ".join(one_line(sid) for sid in failed)
+    if not fetched:
+        return Text(f"{_count(len(failed), 'source')} failed: {names}", style="red")
     if failed:
-        t.append(f", {len(failed)} failed ({', '.join(r.source for r in failed)})", style="red")
+        t = Text(f"{_count(len(results), 'source')}: {fetched} fetched, ")
+        t.append(f"{len(failed)} failed ({names})", style="red")
+        t.append("; ")
+    else:
+        t = Text(f"{_count(fetched, 'source')} fetched: ")
+    new = sum(r.new for r in results)
+    t.append(f"{new} new", style="green" if new else "")
+    t.append(f", {sum(r.updated for r in results)} updated")
     return t
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def added(a: Added) -> Text:
+    """What `add` says: the feed a page led to, or what a typed source maps to, then the next step."""
+    t = Text()
+    if a.discovery is not None:
+        t.append_text(discovery_choice(a.discovery))
+        t.append("\n")
+    elif a.source.what:
+        t.append(f"{one_line(a.source.what)} is {one_line(a.source.url)}\n")
+    t.append(f"Added {a.source.id}. Run `subsample fetch` to archive its posts.")
+    return t
+
+
+def removed(r: Removed) -> Text:
+    if r.archive is None:
+        return Text(f"Removed {r.source_id}.")
+    return Text(f"Removed {r.source_id}; its archive stays at {one_line(str(r.archive))}")
+
+
+def fetch_report(report: FetchReport, now: datetime) -> Text:
+    """The last line of a fetch: its summary, or when the next source is due."""
+    if report.results:
+        return fetch_summary(report.results)
+    when = relative(report.next_due, now) if report.next_due else ""
+    return Text(f"Nothing is due{f'; the next source is due {when}' if when else ''}.")
+
+
 def config_view(cfg: dict[str, Any]) -> RenderableType:
+    if "settings" not in cfg:  # no source named: where files live
+        return Text(f"config file: {one_line(cfg['config_file'])}\ndata folder: {one_line(cfg['data'])}")
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
@@ -125,7 +155,11 @@ def posts_view(listing: Any, now: datetime) -> RenderableType:
         heading.append(f" ({listing.source_id})\n", style="dim")
     heading.append(f"Posts ({listing.total})", style="bold underline")
     if not listing.posts:
-        return Group(heading, Text("No posts archived yet; run `subsample fetch`.", style="dim"))
+        if listing.since and listing.total:
+            empty = f"No posts since {absolute(listing.since)}; {_count(listing.total, 'post')} before."
+        else:
+            empty = "No posts archived yet; run `subsample fetch`."
+        return Group(heading, Text(empty, style="dim"))
     table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
     table.add_column("#", justify="right", style="cyan", no_wrap=True)
     table.add_column("Title", overflow="fold")
@@ -145,37 +179,51 @@ def posts_view(listing: Any, now: datetime) -> RenderableType:
         )
     shown = len(listing.posts)
     parts: list[RenderableType] = [heading, table]
-    if shown < listing.total:
-        parts.append(Text(f"… {listing.total - shown} older; --all shows every post", style="dim"))
+    footer = []
+    if shown < listing.matching:
+        footer.append(
+            f"{listing.matching - shown} more; --all shows them"
+            if listing.since
+            else f"{listing.total - shown} older; --all shows every post"
+        )
+    if listing.since and listing.matching < listing.total:
+        footer.append(f"{listing.total - listing.matching} before {absolute(listing.since)} not shown")
+    if footer:
+        parts.append(Text("… " + "; ".join(footer), style="dim"))
     return Group(*parts)
 
 
 def article(post: dict[str, Any], now: datetime, source_title: str | None = None) -> RenderableType:
-    from rich.rule import Rule
+    from subsample.show.article import AsciiSafeRule, html_to_rich
 
-    from subsample.show.article import html_to_rich
+    lines: list[Text] = [Text(one_line(post.get("title")) or "(untitled)", style="bold")]
 
-    head = Text()
-    head.append(one_line(post.get("title")) or "(untitled)", style="bold")
-    head.append("\n")
+    def meta(label: str, value: str | Text) -> Text:
+        line = Text(f"{label}: ", style="dim")
+        line.append_text(value) if isinstance(value, Text) else line.append(value)
+        lines.append(line)
+        return line
+
     sid = one_line(post.get("source"))
-    meta = [("Source", f"{one_line(source_title)} ({sid})" if source_title else sid)]
+    meta("Source", f"{one_line(source_title)} ({sid})" if source_title else sid)
     if post.get("author"):
-        meta.append(("Author", one_line(post["author"])))
-    date = post.get("published") or post.get("updated")
-    if date:
-        meta.append(("Published", f"{absolute(date)} ({relative(date, now)})"))
-    if post.get("link"):
-        meta.append(("Link", one_line(post["link"])))
-    meta.append(("Post", f"#{post.get('n')}"))
+        meta("Author", one_line(post["author"]))
+    published = _published(post, now)
+    if published:
+        meta("Published", published)
+    link = one_line(post.get("link"))
+    if link:
+        # A URL is never broken across lines (copied from a pipe or a narrow terminal, a
+        # broken one is a different URL); where the terminal supports OSC 8 it is clickable.
+        shown = meta("Link", Text(link, style=Style(link=link) if _clickable(link) else ""))
+        shown.no_wrap, shown.overflow = True, "ignore"
+    meta("Post", f"#{post.get('n')}")
     if post.get("revisions", 1) > 1:
-        meta.append(("Revision", f"{post.get('revision')} of {post['revisions']}"))
-    for label, value in meta:
-        head.append(f"{label}: ", style="dim")
-        head.append(value + "\n")
+        meta("Revision", f"{post.get('revision')} of {post['revisions']}")
+    lines.append(Text())
     raw = post.get("content") or post.get("summary") or ""
     body = html_to_rich(raw if isinstance(raw, str) else "")
-    parts: list[RenderableType] = [head, Rule(style="dim")]
+    parts: list[RenderableType] = [*lines, AsciiSafeRule()]
     if body.blocks:
         parts.append(body.renderable())
     else:
@@ -187,6 +235,27 @@ def article(post: dict[str, Any], now: datetime, source_title: str | None = None
             _numbered("Images", [f"{url}" + (f"  ({alt})" if alt else "") for url, alt in body.images])
         )
     return Group(*parts)
+
+
+def _published(post: dict[str, Any], now: datetime) -> str:
+    """'2026-05-01 10:00 UTC (3 days ago)'; 'unknown' with the feed's own spelling for a
+    date we cannot hold (year 0, 10000, garbage); '' when the feed gave none."""
+    date = post.get("published") or post.get("updated")
+    spelled = post.get("date_text")
+    if date and times.parse_iso(date) is not None:
+        when = times.relative(date, now)
+        return f"{absolute(date)} ({when})" if when != times.UNKNOWN else absolute(date)
+    if not date and not spelled:
+        return ""
+    said = spelled if isinstance(spelled, str) and spelled.strip() else date
+    return f"{times.UNKNOWN} (the feed says {one_line(said)!r})" if isinstance(said, str) else times.UNKNOWN
+
+
+def _clickable(url: str) -> bool:
+    """Only a plain http(s) URL goes into an OSC 8 link: nothing that could end the sequence."""
+    from subsample import urls
+
+    return urls.is_web(url) and url.isascii() and url.isprintable() and " " not in url
 
 
 def _numbered(title: str, items: list[str]) -> RenderableType:
@@ -262,6 +331,30 @@ def history_view(h: dict[str, Any], now: datetime) -> RenderableType:
             Text(shorten(one_line(f.get("error") or ""), 80)),
         )
     return Group(top, table)
+
+
+def gallery_messages(g: Gallery, *, download: bool) -> Text:
+    """For stderr: each image that failed, what was downloaded and what was written."""
+    lines = [Text(f"image failed: {one_line(p)}") for p in g.problems]
+    if download:
+        lines.append(Text(f"Downloaded {_count(g.downloaded, 'new image')}."))
+    if g.written is not None:
+        lines.append(Text(f"Wrote {_count(len(g.images), 'image')} to {one_line(str(g.written))}"))
+    return Text("\n").join(lines) if lines else Text(end="")
+
+
+def import_report(report: ImportReport) -> Text:
+    """For stderr: each feed skipped and why, then what was added."""
+    lines = [Text(f"skipped {one_line(s.feed)}: {one_line(s.reason)}") for s in report.skipped]
+    names = ", ".join(report.added) or "none"
+    lines.append(Text(f"Imported {_count(len(report.added), 'source')}: {names}"))
+    return Text("\n").join(lines)
+
+
+def raw_body(post: dict[str, Any]) -> str:
+    """The stored HTML, control characters removed (read --raw)."""
+    body = post.get("content") or post.get("summary") or ""
+    return clean(body if isinstance(body, str) else "")
 
 
 def gallery_table(images: Sequence[dict[str, Any]]) -> RenderableType:
