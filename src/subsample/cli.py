@@ -232,7 +232,7 @@ def fetch(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     timeout: Annotated[
         float, typer.Option(min=1, max=3600, help="Give up on a source after this many seconds.")
-    ] = 60,
+    ] = 30,
     max_size: Annotated[
         int, typer.Option(min=1, help="Largest feed accepted, in MiB after decompression.")
     ] = 32,
