@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import socket
@@ -539,3 +540,51 @@ def test_through_a_proxy_a_public_feed_still_cannot_redirect_into_loopback(
     assert proxy.seen == [origin]
     time.sleep(0.3)
     assert inside.accepted == 1 and inside.received == []
+
+
+def test_a_connect_that_never_completes_is_a_connection_timeout(session):
+    """A listener whose backlog is full drops new connection attempts (Linux)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    waiting = []
+    for _ in range(5):
+        s = socket.socket()
+        s.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            s.connect(listener.getsockname())
+        waiting.append(s)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/feed"
+    start = time.monotonic()
+    try:
+        with pytest.raises(net.FetchError, match=r"^connection timed out$"):
+            net.get(session, url, limits=net.Limits(connect_timeout=1, deadline=5))
+        assert time.monotonic() - start < 2
+    finally:
+        for s in [*waiting, listener]:
+            s.close()
+
+
+def test_no_credentials_from_netrc_are_sent(session, httpserver, tmp_path, monkeypatch):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login me password secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    # A proxy variable (for https only) keeps requests' reading of the environment on.
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{_closed_port()}")
+    httpserver.expect_request("/f").respond_with_data("ok")
+    assert net.get(session, httpserver.url_for("/f")).body == b"ok"
+    [(request, _)] = httpserver.log
+    assert "Authorization" not in request.headers
+
+
+def test_a_public_feeds_image_named_into_loopback_is_not_downloaded(home, scripted):
+    from subsample.fetch.media import download_images
+    from subsample.paths import resolve_paths
+
+    server = scripted(_answer(b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 3\r\n\r\nPNG"))
+    images = [{"url": server.url("/router.png", host="localhost")}]
+    count, problems = download_images(resolve_paths(), images, "https://feed.invalid/feed.xml")
+    assert count == 0 and "localhost (127.0.0.1) is in the local network" in problems[0]
+    time.sleep(0.3)
+    assert server.received == []
