@@ -339,7 +339,7 @@ def fetch(
         typer.Option(
             min=1, max=3600, callback=_a_number, help="Give up on a source after this many seconds."
         ),
-    ] = 60,
+    ] = 30,
     max_size: Annotated[
         int, typer.Option(min=1, max=1024 * 1024, help="Largest feed accepted, in MiB after decompression.")
     ] = 32,

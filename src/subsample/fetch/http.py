@@ -1,29 +1,48 @@
 """HTTP (and local files) for feeds and images, with every limit a hostile server needs.
 
 - a connect timeout, a read timeout (no byte for that long) and a whole-request deadline
-  that holds across redirects, so a server that drips its headers one byte a second
-  cannot hold a fetch past it;
+  that holds across redirects, headers and body, so a server that drips its headers one
+  byte a second cannot hold a fetch past it;
 - a cap on the decompressed body, counted as it arrives, so a gzip bomb or an endless
   body stops at the cap instead of filling memory;
-- at most a few redirects, http(s) only, each checked before it is followed.
+- at most a few redirects, http(s) only, each hop checked before it is followed;
+- a guard against the local network, checked on the address actually connected to.
 
-The transfers are libcurl's, through pycurl: the HTTP work of a fetch of hundreds of feeds
-runs in C with the GIL released (urllib3 spent 1.5 ms of Python per request here, more
-than the parse of a small feed, and its import alone 0.1 s of every fetch's start-up).
+The transfers are requests' (the stack the user chose): one requests.Session per thread,
+streamed bodies, keep-alive pools. requests has no whole-request timeout, so one watchdog
+thread per process keeps a heap of deadlines and shuts down the sockets of a request whose
+deadline passed: a read blocked in the kernel returns at once, whatever urllib3 or
+http.client was doing (headers, TLS handshake or body). That is one thread for any number
+of requests, and no per-request timer or signal. (Checking the clock between reads of the
+body would miss a header drip, which http.client reads line by line out of our reach.)
+
+Proxies come from the environment as requests users expect (HTTP_PROXY, HTTPS_PROXY,
+ALL_PROXY, NO_PROXY), and so does REQUESTS_CA_BUNDLE (see _environment).
 """
 
 from __future__ import annotations
 
-import errno
+import contextlib
+import heapq
+import http.client
+import ipaddress
+import itertools
+import os
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
-import pycurl
+import requests
+import requests.adapters
+import urllib3
+import urllib3.connection
+from urllib3 import exceptions as u3
 
 from subsample import __version__, urls
 from subsample.errors import FetchError
@@ -35,7 +54,7 @@ USER_AGENT = f"subsample/{__version__} (feed archiver; +https://pypi.org/project
 class Limits:
     connect_timeout: float = 10
     read_timeout: float = 20  # no byte for this long
-    deadline: float = 60  # whole request, redirects and body included
+    deadline: float = 30  # whole request, redirects and body included (Miniflux: 20 s)
     max_bytes: int = 32 * 1024 * 1024  # decompressed
     max_redirects: int = 5
 
@@ -51,64 +70,94 @@ class Response:
 
 
 _ACCEPT = (
-    "Accept: application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9,"
+    "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9,"
     " application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-_REDIRECTS = (301, 302, 303, 307, 308)
+# Large enough that a typical feed is one or two reads; small enough that the cap is
+# checked often.
+_CHUNK = 64 * 1024
 
 
 class Session:
-    """Keep-alive connections for a whole run, verified against certifi's CAs.
+    """Keep-alive connections for a whole run, safe to share among download threads.
 
-    One curl handle per thread (a handle is not for two threads at once), all sharing one
-    connection cache, DNS cache and TLS sessions. No proxy settings or ~/.netrc
-    credentials are read from the environment.
+    Each thread gets its own requests.Session (a Session is not for two threads at once),
+    made on its first request; close() closes them all.
     """
 
     def __init__(self) -> None:
-        import certifi
-
-        self._ca = certifi.where()
-        self._share = pycurl.CurlShare()  # pycurl locks it for the threads
-        for data in (pycurl.LOCK_DATA_CONNECT, pycurl.LOCK_DATA_DNS, pycurl.LOCK_DATA_SSL_SESSION):
-            self._share.setopt(pycurl.SH_SHARE, data)
         self._local = threading.local()
-        self._handles: list[pycurl.Curl] = []
+        self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
+        self._running: set[_Clock] = set()  # the requests under way, for abort()
 
-    def handle(self) -> pycurl.Curl:
-        """This thread's curl handle, set up once."""
-        c: pycurl.Curl | None = getattr(self._local, "curl", None)
-        if c is None:
-            c = pycurl.Curl()
-            c.setopt(pycurl.SHARE, self._share)
-            c.setopt(pycurl.NOSIGNAL, 1)  # timeouts without signals: we run in threads
-            c.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
-            c.setopt(pycurl.FOLLOWLOCATION, 0)  # get() follows redirects, checking each
-            c.setopt(pycurl.PROXY, "")  # not even from http_proxy and friends
-            c.setopt(pycurl.CAINFO, self._ca)
-            c.setopt(pycurl.USERAGENT, USER_AGENT)
-            c.setopt(pycurl.ACCEPT_ENCODING, "")  # every encoding curl can decode, and decoded
-            c.setopt(pycurl.BUFFERSIZE, 256 * 1024)  # fewer, larger calls into Python
+    def requests_session(self) -> requests.Session:
+        """This thread's requests.Session, set up once."""
+        s: requests.Session | None = getattr(self._local, "session", None)
+        if s is None:
+            s = requests.Session()
+            s.headers.update({"User-Agent": USER_AGENT, "Accept": _ACCEPT})
+            _environment(s)
+            # requests' default Accept-Encoding stays: gzip, deflate, and br or zstd where
+            # a decoder is installed. No retries: a failure is reported, and fetched again
+            # at the next run.
+            adapter = _Adapter(pool_connections=32, max_retries=0)
+            s.mount("http://", adapter)
+            s.mount("https://", adapter)
             with self._lock:
-                self._handles.append(c)
-            self._local.curl = c
-        return c
+                self._sessions.append(s)
+            self._local.session = s
+        return s
+
+    def abort(self) -> None:
+        """End every request under way now, as if its deadline had passed (its socket is shut
+        down, so a thread blocked reading it returns at once). For a fetch that was
+        interrupted: the interpreter waits for the download threads before it exits."""
+        with self._lock:
+            running = list(self._running)
+        for clock in running:
+            clock.expire()
+
+    def _started(self, clock: _Clock) -> None:
+        with self._lock:
+            self._running.add(clock)
+
+    def _ended(self, clock: _Clock) -> None:
+        with self._lock:
+            self._running.discard(clock)
 
     def close(self) -> None:
-        """Close every handle not in a transfer. One still running in another thread (a
-        fetch cut short by an error) cannot be closed from here; it ends with the process."""
+        """Close every pooled connection. A transfer still running in another thread (a
+        fetch cut short by an error) keeps its connection, which closes when it is done."""
         with self._lock:
-            handles, self._handles = self._handles, []
-        busy = False
-        for c in handles:
-            try:
-                c.close()
-            except pycurl.error:
-                busy = True
+            sessions, self._sessions = self._sessions, []
         self._local = threading.local()
-        if not busy:
-            self._share.close()
+        for s in sessions:
+            s.close()
+
+
+def _environment(s: requests.Session) -> None:
+    """What requests takes from the environment, read once instead of at every request.
+
+    With trust_env, requests scans os.environ for proxy variables and looks for ~/.netrc
+    at every request: 0.1 s of the 0.55 s of CPU of 500 GETs here (benchmarks/http_bench.py).
+    So it is left on only where a proxy variable is set (its NO_PROXY rules are requests'
+    own, per URL); otherwise off, with REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE applied here.
+    ~/.netrc is never read: a feed gets no credentials it was not given.
+    """
+    import urllib.request
+
+    s.auth = _no_credentials
+    if any(k != "no" for k in urllib.request.getproxies_environment()):
+        return
+    s.trust_env = False
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        s.verify = bundle
+
+
+def _no_credentials(r: requests.PreparedRequest) -> requests.PreparedRequest:
+    return r  # (an auth of our own, so that requests does not look for ~/.netrc)
 
 
 # -- fetching ------------------------------------------------------------------------
@@ -126,8 +175,10 @@ def get(
 ) -> Response:
     """GET URL within LIMITS, following redirects; a local path is read from disk instead.
 
-    Any HTTP status comes back as a Response (the caller decides what 304, 410 or 429 mean).
-    REFUSE_HOST(host) may veto the URL's host and every redirect's, with a reason.
+    Any HTTP status comes back as a Response (the caller decides what 304, 410 or 429 mean);
+    only a 200's body is read. REFUSE_HOST(host) may veto the URL's host and every
+    redirect's, with a reason; one made by stay_outside_unless() also vetoes the address
+    each connection actually reached.
 
     Raises:
         FetchError: network failure, timeout, deadline, too large, too many redirects.
@@ -135,133 +186,82 @@ def get(
     limits = limits or Limits()
     if not urls.is_web(url):
         return read_local(url, limits.max_bytes)
-    headers = [_ACCEPT]
+    s = session.requests_session()
+    headers = {}
     if etag:
-        headers.append(f"If-None-Match: {_header_value(etag)}")
+        headers["If-None-Match"] = _header_value(etag)
     if last_modified:
-        headers.append(f"If-Modified-Since: {_header_value(last_modified)}")
-    c = session.handle()
-    c.setopt(pycurl.HTTPHEADER, headers)
-    c.setopt(pycurl.CONNECTTIMEOUT_MS, max(1, int(limits.connect_timeout * 1000)))
-    # "Less than 1 byte a second for read_timeout seconds": nothing arrived for that long.
-    c.setopt(pycurl.LOW_SPEED_LIMIT, 1)
-    c.setopt(pycurl.LOW_SPEED_TIME, max(1, round(limits.read_timeout)))
-    end = time.monotonic() + limits.deadline
+        headers["If-Modified-Since"] = _header_value(last_modified)
+    guard = refuse_host if isinstance(refuse_host, StayOutside) else None
+    clock = _Clock(time.monotonic() + limits.deadline)
+    _watchdog.watch(clock)
+    session._started(clock)
     redirects: list[str] = []
     permanent = True
-    while True:
-        if refuse_host is not None:
-            reason = refuse_host(_hostname(url))
-            if reason:
+    try:
+        while True:
+            host = _hostname(url)
+            if refuse_host is not None and (reason := refuse_host(host)):
                 raise FetchError(reason)
-        transfer = _Transfer(c, limits.max_bytes, accept_types)
-        transfer.perform(_for_curl(url), end - time.monotonic(), limits)
-        location = transfer.headers.get("location") if transfer.status in _REDIRECTS else None
-        if location is None:
-            return Response(
-                status=transfer.status,
-                url=url,
-                headers=transfer.headers,
-                body=transfer.body(),
-                redirects=redirects,
-                moved_to=url if redirects and permanent else None,
-            )
-        if len(redirects) >= limits.max_redirects:
-            raise FetchError(f"more than {limits.max_redirects} redirects")
-        redirects.append(url)
-        permanent = permanent and transfer.status in (301, 308)
-        url = urljoin(url, location.strip())
-        if not urls.is_web(url):
-            raise FetchError("redirected to a URL that is not http(s)")
+            left = clock.end - time.monotonic()
+            if left <= 0:
+                raise FetchError(f"gave up after {limits.deadline:g}s (deadline)")
+            _hop.current = _Hop(host, guard, clock)
+            try:
+                r = s.get(
+                    url,
+                    headers=headers,
+                    stream=True,
+                    allow_redirects=False,
+                    timeout=(min(limits.connect_timeout, left), min(limits.read_timeout, left)),
+                )
+                with r:  # (closes the connection of a body left unread)
+                    location = s.get_redirect_target(r)
+                    if location is None:
+                        body = _read_body(r, limits.max_bytes, accept_types) if r.status_code == 200 else b""
+                        if clock.expired:  # a shut-down socket can look like a body's end
+                            raise FetchError(f"gave up after {limits.deadline:g}s (deadline)")
+                        return Response(
+                            status=r.status_code,
+                            url=url,
+                            headers={k.lower(): v for k, v in r.headers.items()},
+                            body=body,
+                            redirects=redirects,
+                            moved_to=url if redirects and permanent else None,
+                        )
+            except _NETWORK_ERRORS as e:
+                raise FetchError(_describe(e, clock, limits)) from e
+            finally:
+                _hop.current = None
+            if len(redirects) >= limits.max_redirects:
+                raise FetchError(f"more than {limits.max_redirects} redirects")
+            redirects.append(url)
+            permanent = permanent and r.status_code in (301, 308)
+            url = urljoin(url, location.strip())
+            if not urls.is_web(url):
+                raise FetchError("redirected to a URL that is not http(s)")
+    finally:
+        session._ended(clock)
+        clock.finish()
 
 
-class _Transfer:
-    """One request on a curl handle: the last response's status and headers, and the body
-    of a 200 (any other body is not read: its connection is closed instead)."""
-
-    def __init__(self, curl: pycurl.Curl, max_bytes: int, accept_types: tuple[str, ...] | None) -> None:
-        self.curl = curl
-        self.max_bytes = max_bytes
-        self.accept_types = accept_types
-        self.status = 0
-        self.headers: dict[str, str] = {}
-        self.chunks: list[bytes] = []
-        self.size = 0
-        self.started = False  # the first piece of the body has been looked at
-        self.error: str | None = None  # why we stopped the transfer, if it was not done
-
-    def perform(self, url: str, seconds_left: float, limits: Limits) -> None:
-        if seconds_left <= 0:
-            raise FetchError(f"gave up after {limits.deadline:g}s (deadline)")
-        c = self.curl
-        c.setopt(pycurl.URL, url)
-        c.setopt(pycurl.TIMEOUT_MS, max(1, int(seconds_left * 1000)))
-        c.setopt(pycurl.HEADERFUNCTION, self._header)
-        c.setopt(pycurl.WRITEFUNCTION, self._write)
-        try:
-            c.perform()
-        except pycurl.error as e:
-            code, message = int(e.args[0]), str(e.args[1]) if len(e.args) > 1 else ""
-            if self.error is not None:
-                raise FetchError(self.error) from None
-            if code == pycurl.E_WRITE_ERROR and self.status != 200 and self.status:
-                return  # the body of an error page or a redirect, left unread on purpose
-            oserror = c.getinfo(pycurl.OS_ERRNO)
-            raise FetchError(_describe(code, message, oserror, limits, seconds_left)) from None
-        finally:
-            # The handle outlives the request: it must not keep this body alive.
-            c.setopt(pycurl.HEADERFUNCTION, _ignore)
-            c.setopt(pycurl.WRITEFUNCTION, _ignore)
-        if self.status == 200 and not self.started:
-            self._check_start()  # an empty body still has a content type
-            if self.error is not None:
-                raise FetchError(self.error)
-
-    def body(self) -> bytes:
-        body = b"".join(self.chunks)
-        self.chunks = []
-        return body
-
-    def _header(self, line: bytes) -> None:
-        text = line.decode("latin-1")
-        if text.startswith("HTTP/"):  # a new response (after a 100 Continue, say)
-            parts = text.split(None, 2)
-            self.status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
-            self.headers = {}
-            return
-        name, sep, value = text.partition(":")
-        if sep:
-            name, value = name.strip().lower(), value.strip()
-            # Repeated headers joined, as HTTP allows and as urllib3 did.
-            self.headers[name] = f"{self.headers[name]}, {value}" if name in self.headers else value
-
-    def _write(self, chunk: bytes) -> int | None:
-        if not self.started:
-            self.started = True
-            if self.status != 200:
-                return 0  # stop: an error page's body is not ours to read
-            self._check_start()
-            if self.error is not None:
-                return 0
-        self.size += len(chunk)
-        if self.size > self.max_bytes:
-            self.error = f"body is over the {self.max_bytes} byte cap (after decompression)"
-            return 0
-        self.chunks.append(chunk)
-        return None
-
-    def _check_start(self) -> None:
-        ctype = self.headers.get("content-type", "")
-        if self.accept_types and not ctype.lower().startswith(self.accept_types):
-            self.error = f"unexpected content type {ctype[:80]!r}"
-            return
-        declared = self.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes and "content-encoding" not in self.headers:
-            self.error = f"body of {int(declared)} bytes is over the {self.max_bytes} byte cap"
-
-
-def _ignore(_data: bytes) -> None:
-    return None
+def _read_body(r: requests.Response, max_bytes: int, accept_types: tuple[str, ...] | None) -> bytes:
+    ctype = r.headers.get("content-type", "")
+    if accept_types and not ctype.lower().startswith(accept_types):
+        raise FetchError(f"unexpected content type {ctype[:80]!r}")
+    declared = r.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes and "content-encoding" not in r.headers:
+        raise FetchError(f"body of {int(declared)} bytes is over the {max_bytes} byte cap")
+    chunks = []
+    size = 0
+    # Decompressed as it arrives (urllib3 bounds what one read may inflate), so the cap
+    # counts what we would keep.
+    for chunk in r.iter_content(_CHUNK):
+        size += len(chunk)
+        if size > max_bytes:
+            raise FetchError(f"body is over the {max_bytes} byte cap (after decompression)")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _header_value(value: str) -> str:
@@ -276,102 +276,362 @@ def _hostname(url: str) -> str:
         raise FetchError(f"not a valid URL: {url[:80]!r}") from None
 
 
-# What may stand in a URL as it is; anything else (spaces, other scripts) is percent-encoded.
-_URL_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
+# -- the deadline ----------------------------------------------------------------------
 
 
-def _for_curl(url: str) -> str:
-    """URL as curl takes it: ASCII only, the host in IDNA, the rest percent-encoded.
+class _Clock:
+    """One request's deadline, and the sockets to shut down when it passes."""
 
-    Raises:
-        FetchError: not a URL at all.
+    def __init__(self, end: float) -> None:
+        self.end = end
+        self.expired = False
+        self._done = False
+        self._sockets: list[socket.socket] = []
+        self._closing: list[socket.socket] = []  # closed by their connection meanwhile
+        self._lock = threading.Lock()
+
+    def using(self, handle: socket.socket) -> None:
+        with self._lock:
+            if self.expired:
+                _shut(handle)
+            self._sockets.append(handle)
+
+    def expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            for handle in self._sockets:
+                _shut(handle)
+
+    def close_later(self, handle: socket.socket) -> bool:
+        """Close HANDLE when the request is done, if it is one of its sockets."""
+        with self._lock:
+            if self._done or handle not in self._sockets:
+                return False
+            self._closing.append(handle)
+            return True
+
+    def finish(self) -> None:
+        with self._lock:
+            self._done = True
+            self._sockets = []
+            for handle in self._closing:
+                handle.close()
+            self._closing = []
+
+
+def _shut(handle: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # (closed already)
+        handle.shutdown(socket.SHUT_RDWR)  # a blocked recv on this socket returns now
+
+
+class _Watchdog:
+    """One daemon thread that expires the clocks whose deadline passed, earliest first.
+
+    Finished clocks stay in the heap until their time (a push is cheaper than a search):
+    at most one entry per request of the last deadline's worth of seconds.
     """
-    if url.isascii() and " " not in url:
-        _hostname(url)  # (raises for what urlsplit cannot read)
-        return url
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        if not host.isascii():
-            import idna
 
-            host = idna.encode(host, uts46=True).decode("ascii")
-        netloc = host if ":" not in host else f"[{host}]"
-        if parts.port is not None:
-            netloc = f"{netloc}:{parts.port}"
-        if "@" in parts.netloc:
-            netloc = f"{quote(parts.netloc.rpartition('@')[0], safe=_URL_SAFE)}@{netloc}"
-    except (ValueError, UnicodeError):  # (idna.IDNAError is a UnicodeError)
-        raise FetchError(f"not a valid URL: {url[:80]!r}") from None
-    path, query, fragment = (quote(p, safe=_URL_SAFE) for p in (parts.path, parts.query, parts.fragment))
-    return urlunsplit((parts.scheme, netloc, path, query, fragment))
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, _Clock]] = []
+        self._order = itertools.count()
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, clock: _Clock) -> None:
+        with self._changed:
+            heapq.heappush(self._heap, (clock.end, next(self._order), clock))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="http-deadlines", daemon=True)
+                self._thread.start()
+            if self._heap[0][2] is clock:  # the earliest now: the thread must wake sooner
+                self._changed.notify()
+
+    def _run(self) -> None:
+        with self._changed:
+            while True:
+                now = time.monotonic()
+                while self._heap and self._heap[0][0] <= now:
+                    heapq.heappop(self._heap)[2].expire()
+                self._changed.wait(self._heap[0][0] - now if self._heap else None)
 
 
-def stay_outside_unless(origin_url: str) -> Callable[[str], str | None]:
-    """A refuse_host that keeps requests for ORIGIN_URL's content out of the local network,
-    unless ORIGIN_URL is itself there (the user chose it). Hosts are resolved only when asked."""
-    origin = urlsplit(origin_url).hostname or ""
-    origin_inside: list[bool] = []
+_watchdog = _Watchdog()
 
-    def refuse(host: str) -> str | None:
-        if host == origin:
+
+def _new_watchdog_after_fork() -> None:
+    global _watchdog
+    _watchdog = _Watchdog()  # the parent's thread did not come along
+
+
+os.register_at_fork(after_in_child=_new_watchdog_after_fork)
+
+
+# -- the local-network guard, on the connected address -----------------------------------
+
+
+class StayOutside:
+    """A refuse_host that keeps requests for ORIGIN_URL's content out of the local network
+    (loopback, private, link-local, any address that is not global), unless ORIGIN_URL is
+    itself there: the user chose it.
+
+    Called with a host name, it refuses an address written in a URL, before anything is
+    resolved. get() then checks the address each connection actually reached, right after
+    connecting and before a byte is sent, and again when a pooled connection is reused: no
+    second DNS lookup beside the client's own, which a host could answer differently (DNS
+    rebinding).
+
+    Through a proxy the connected address is the proxy's, which the user configured and
+    which is often in the local network: it is allowed, and only the check on the URL's
+    host name applies. Where the proxy connects is out of our sight; an organisation that
+    needs more sets that policy in its proxy.
+
+    Whether the origin is in the local network is learnt from the first connection to it;
+    where none was made here (images of a feed fetched earlier), its name is resolved, once
+    and only when something inside is met.
+    """
+
+    def __init__(self, origin_url: str) -> None:
+        try:
+            self.origin = urlsplit(origin_url).hostname or ""
+        except ValueError:
+            self.origin = ""
+        self._origin_inside: bool | None = None if urls.is_web(origin_url) else True
+
+    def __call__(self, host: str) -> str | None:
+        address = _address(host)
+        return self.refuse_address(host, address) if address else None
+
+    def refuse_address(self, host: str, address: str) -> str | None:
+        """Why HOST, reached at ADDRESS, may not be fetched; None when it may."""
+        if host == self.origin:
+            if self._origin_inside is None:
+                self._origin_inside = _inside(address)
             return None
-        if not origin_inside:
-            origin_inside.append(not urls.is_web(origin_url) or is_internal(origin))
-        if not origin_inside[0] and is_internal(host):
-            return f"{host} is in the local network and {origin} is not; not fetched"
+        if not _inside(address):
+            return None
+        if self._origin_inside is None:
+            self._origin_inside = is_internal(self.origin)
+        if self._origin_inside:
+            return None
+        where = address if address == host else f"{host} ({address})"
+        return f"{where} is in the local network and {self.origin} is not; not fetched"
+
+
+def stay_outside_unless(origin_url: str) -> StayOutside:
+    """The guard for what ORIGIN_URL's content asks for (see StayOutside)."""
+    return StayOutside(origin_url)
+
+
+def _address(host: str) -> str | None:
+    """HOST as an IP address, if it is one."""
+    try:
+        return str(ipaddress.ip_address(host.split("%")[0]))
+    except ValueError:
         return None
 
-    return refuse
+
+def _inside(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback too
+    return not ip.is_global
 
 
 def is_internal(host: str) -> bool:
     """Whether HOST names a loopback, private, link-local or other non-public address."""
-    import ipaddress
-
     try:
         infos = socket.getaddrinfo(host, None)
     except (OSError, UnicodeError):
         return False  # unresolvable: the request itself will say so
-    return any(not ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_global for info in infos)
+    return any(_inside(str(info[4][0])) for info in infos)
 
 
-_TLS_ERRORS = {
-    pycurl.E_SSL_CONNECT_ERROR, pycurl.E_PEER_FAILED_VERIFICATION, pycurl.E_SSL_CERTPROBLEM,
-    pycurl.E_SSL_CIPHER, pycurl.E_SSL_CACERT_BADFILE, pycurl.E_SSL_ENGINE_NOTFOUND,
-    pycurl.E_SSL_ENGINE_SETFAILED, pycurl.E_SSL_SHUTDOWN_FAILED, pycurl.E_SSL_CRL_BADFILE,
-    pycurl.E_SSL_ISSUER_ERROR, pycurl.E_SSL_PINNEDPUBKEYNOTMATCH, pycurl.E_SSL_INVALIDCERTSTATUS,
-    pycurl.E_USE_SSL_FAILED,
-}  # fmt: skip
+@dataclass
+class _Hop:
+    """What the connections made for this thread's request must know."""
+
+    host: str
+    guard: StayOutside | None
+    clock: _Clock
 
 
-def _describe(code: int, message: str, oserror: int, limits: Limits, seconds_left: float) -> str:
-    """One line for a failed transfer, from curl's error code (and the system's error, or
-    curl's message, where the code alone does not say)."""
-    text = message.lower()
-    if code == pycurl.E_OPERATION_TIMEDOUT:
-        if "too slow" in text:
-            return "the server stopped answering (read timeout)"
-        if seconds_left > limits.connect_timeout and ("connect" in text or "resolv" in text):
-            return "connection timed out"
+_hop = threading.local()  # .current: the _Hop of this thread's request, or None
+
+
+def _connected(conn: urllib3.connection.HTTPConnection, sock: socket.socket) -> None:
+    """A new connection of this thread's request: check the address reached, and let the
+    watchdog shut it down at the deadline. Raises FetchError to refuse it."""
+    hop: _Hop | None = getattr(_hop, "current", None)
+    if hop is None:
+        return
+    conn.peer = str(sock.getpeername()[0])  # type: ignore[attr-defined]
+    # Through a proxy, the address reached is the proxy's (see StayOutside).
+    if hop.guard is not None and conn.proxy is None:
+        reason = hop.guard.refuse_address(hop.host, conn.peer)  # type: ignore[attr-defined]
+        if reason:
+            raise FetchError(reason)
+    # A second descriptor of the same socket: the one urllib3 holds is detached when TLS
+    # wraps it, this one stays valid for shutdown() until the connection closes.
+    conn.handle = sock.dup()  # type: ignore[attr-defined]
+    hop.clock.using(conn.handle)  # type: ignore[attr-defined]
+
+
+def _reusing(conn: urllib3.connection.HTTPConnection) -> None:
+    """A pooled connection about to carry this thread's request (a new one is checked in
+    _connected): the same checks, for the address it reached when it was made."""
+    hop: _Hop | None = getattr(_hop, "current", None)
+    peer: str | None = getattr(conn, "peer", None)
+    if hop is None or conn.sock is None or peer is None:
+        return
+    if hop.guard is not None and conn.proxy is None and (reason := hop.guard.refuse_address(hop.host, peer)):
+        raise FetchError(reason)
+    handle: socket.socket | None = getattr(conn, "handle", None)
+    if handle is not None:
+        hop.clock.using(handle)
+
+
+def _closed(conn: urllib3.connection.HTTPConnection) -> None:
+    handle: socket.socket | None = getattr(conn, "handle", None)
+    if handle is None:
+        return
+    conn.handle = None  # type: ignore[attr-defined]
+    hop: _Hop | None = getattr(_hop, "current", None)
+    # http.client closes the connection of a body read to EOF while the body is still
+    # being read (from the response's own file object): the deadline must still reach it.
+    if hop is None or not hop.clock.close_later(handle):
+        handle.close()
+
+
+class _HTTPConnection(urllib3.connection.HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        try:
+            _connected(self, sock)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> None:
+        _reusing(self)
+        super().request(method, url, *args, **kwargs)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            _closed(self)
+
+
+class _HTTPSConnection(urllib3.connection.HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        try:
+            _connected(self, sock)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> None:
+        _reusing(self)
+        super().request(method, url, *args, **kwargs)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            _closed(self)
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+_POOLS = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+class _Adapter(requests.adapters.HTTPAdapter):
+    """requests' adapter, with connections that check where they connected."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS has connection classes of its own
+            manager.pool_classes_by_scheme = _POOLS
+        return manager
+
+
+# -- what went wrong, in one line ------------------------------------------------------
+
+_NETWORK_ERRORS = (requests.RequestException, u3.HTTPError, OSError, ValueError)
+
+
+def _causes(e: BaseException) -> list[BaseException]:
+    """E and what it wraps: requests puts urllib3's error in args[0], urllib3 its cause in
+    .reason, Python in __cause__/__context__."""
+    seen: list[BaseException] = []
+    todo = [e]
+    while todo and len(seen) < 20:
+        x = todo.pop(0)
+        if x in seen:
+            continue
+        seen.append(x)
+        for inner in (getattr(x, "reason", None), x.__cause__, x.__context__, *x.args[:1]):
+            if isinstance(inner, BaseException):
+                todo.append(inner)
+    return seen
+
+
+def _describe(e: BaseException, clock: _Clock, limits: Limits) -> str:
+    """One line for a failed request, never requests' or urllib3's own text."""
+    if clock.expired or time.monotonic() >= clock.end:
         return f"gave up after {limits.deadline:g}s (deadline)"
-    if code == pycurl.E_COULDNT_RESOLVE_HOST:
-        return "host not found"
-    if code == pycurl.E_COULDNT_CONNECT:
-        return "connection refused" if oserror == errno.ECONNREFUSED else "connection failed"
-    if code in _TLS_ERRORS:
-        return "secure connection failed (TLS)"
-    if code == pycurl.E_BAD_CONTENT_ENCODING:
-        return "the body could not be decompressed"
-    if code in (pycurl.E_URL_MALFORMAT, pycurl.E_UNSUPPORTED_PROTOCOL):
+    causes = _causes(e)
+
+    def has(*kinds: type[BaseException]) -> bool:
+        return any(isinstance(c, kinds) for c in causes)
+
+    if has(requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, u3.LocationValueError):
         return "not a valid URL"
-    if code == pycurl.E_PARTIAL_FILE:
+    if has(u3.NameResolutionError, socket.gaierror):
+        return "host not found"
+    if has(u3.ProxyError, requests.exceptions.ProxyError):
+        return "the proxy failed"
+    if has(ConnectionRefusedError):
+        return "connection refused"
+    # (urllib3's NewConnectionError is a ConnectTimeoutError too, for old callers' sake.)
+    if has(requests.exceptions.ConnectTimeout) or any(
+        isinstance(c, u3.ConnectTimeoutError) and not isinstance(c, u3.NewConnectionError) for c in causes
+    ):
+        return "connection timed out"
+    if has(u3.ReadTimeoutError, requests.exceptions.ReadTimeout, TimeoutError):
+        return "the server stopped answering (read timeout)"
+    if has(u3.SSLError, requests.exceptions.SSLError, ssl.SSLError, ssl.CertificateError):
+        return "secure connection failed (TLS)"
+    if has(u3.DecodeError, requests.exceptions.ContentDecodingError):
+        return "the body could not be decompressed"
+    if has(requests.exceptions.ChunkedEncodingError, u3.IncompleteRead):
         return "the connection broke off mid-body"
-    if code in (pycurl.E_RECV_ERROR, pycurl.E_SEND_ERROR, pycurl.E_GOT_NOTHING):
-        return "connection reset by the server" if oserror == errno.ECONNRESET else "connection failed"
-    if code in (8, 16, 92):  # CURLE_WEIRD_SERVER_REPLY, CURLE_HTTP2, CURLE_HTTP2_STREAM
+    if has(ConnectionResetError):
+        return "connection reset by the server"
+    if has(u3.NewConnectionError):
+        return "connection failed"
+    if has(http.client.HTTPException):
         return "the server's answer is not valid HTTP"
-    return f"request failed (curl error {code})"
+    return "connection failed"
+
+
+# -- files, and a header ---------------------------------------------------------------
 
 
 def read_local(path: str, max_bytes: int) -> Response:

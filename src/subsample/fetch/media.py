@@ -47,34 +47,36 @@ def download_images(paths: Paths, images: list[dict[str, Any]], feed_url: str) -
     session = net.Session()
     problems: list[str] = []
     downloaded = 0
-    with file_lock(paths.media_dir / "media.lock"):
-        try:
-            known = json.loads(urls_file.read_bytes())
-        except (OSError, ValueError):
-            known = {}
-        for img in images:
-            url = img["url"]
-            stored = known.get(url)
-            if stored and (paths.media_dir / stored).is_file():
-                img["path"] = str(paths.media_dir / stored)
-                continue
-            if not urls.is_web(url):
-                problems.append(f"{url[:80]}: not an http(s) URL")
-                continue
+    try:
+        with file_lock(paths.media_dir / "media.lock"):
             try:
-                resp = net.get(session, url, limits=limits, accept_types=("image/",), refuse_host=refuse)
-                if resp.status != 200:
-                    raise FetchError(f"HTTP {resp.status}")
-            except FetchError as e:
-                problems.append(f"{url[:200]}: {e}")
-                continue
-            ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
-            name = hashlib.sha256(resp.body).hexdigest() + _EXT.get(ctype, ".img")
-            if not (paths.media_dir / name).exists():
-                atomic_write(paths.media_dir / name, resp.body)
-            known[url] = name
-            img["path"] = str(paths.media_dir / name)
-            downloaded += 1
-        atomic_write(urls_file, json.dumps(known, indent=1).encode())
-    session.close()
+                known = json.loads(urls_file.read_bytes())
+            except (OSError, ValueError):
+                known = {}
+            for img in images:
+                url = img["url"]
+                stored = known.get(url)
+                if stored and (paths.media_dir / stored).is_file():
+                    img["path"] = str(paths.media_dir / stored)
+                    continue
+                if not urls.is_web(url):
+                    problems.append(f"{url[:80]}: not an http(s) URL")
+                    continue
+                try:
+                    resp = net.get(session, url, limits=limits, accept_types=("image/",), refuse_host=refuse)
+                    if resp.status != 200:
+                        raise FetchError(f"HTTP {resp.status}")
+                except FetchError as e:
+                    problems.append(f"{url[:200]}: {e}")
+                    continue
+                ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+                name = hashlib.sha256(resp.body).hexdigest() + _EXT.get(ctype, ".img")
+                if not (paths.media_dir / name).exists():
+                    atomic_write(paths.media_dir / name, resp.body)
+                known[url] = name
+                img["path"] = str(paths.media_dir / name)
+                downloaded += 1
+            atomic_write(urls_file, json.dumps(known, indent=1).encode())
+    finally:
+        session.close()  # (never raises)
     return downloaded, problems

@@ -111,6 +111,11 @@ def fetch_sources(
                 results.update((r.source, r) for r in archived)
                 if on_results:
                     on_results(archived)
+    except BaseException:
+        # Interrupted (Ctrl-C) or failed: the downloads still running end now, so that the
+        # process can exit (Python waits for the pool's threads) without waiting on a server.
+        session.abort()
+        raise
     finally:
         session.close()
     return [results[s.id] for s in sources]
