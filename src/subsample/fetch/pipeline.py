@@ -243,26 +243,79 @@ def _archive(
         return result, None
 
     selection = merge.select(d.feed.entries, source.limit)
-    known = index.known_posts(source.id, selection.keys)
-    by_link, aliases = index.posts_by_link(source.id, merge.unknown_links(selection, known))
-    plan = merge.decide(selection, {**aliases, **known}, by_link)
-
-    stamp = iso_utc(now)
-    records = [
-        _record(r.entry, source.id, r.n, r.revision, r.first_seen or stamp, stamp) for r in plan.revised
-    ]
-    if plan.new:
-        last = numbers.take(len(plan.new))
-        records += [_record(e, source.id, last + i, 1, stamp, stamp) for i, e in enumerate(plan.new, start=1)]
-    if records:
-        lines = [encode(r) for r in records]
-        path = index.paths.archive(source.id)
-        start = append_lines(path, lines, durable=False)
-        appended.append((path, start))
-        index.add_appended(source.id, start, lines, records)
+    plan = _plan(index, source.id, selection)
+    _write(index, source.id, plan, iso_utc(now), numbers, appended)
     result.seen = len(selection.in_feed)
     result.new, result.updated, result.unchanged = len(plan.new), len(plan.revised), plan.unchanged
     return result, plan
+
+
+def _plan(index: Index, sid: str, selection: merge.Selection) -> merge.Plan:
+    """What SELECTION means for source SID's archive, given what the index knows."""
+    known = index.known_posts(sid, selection.keys)
+    by_link, aliases = index.posts_by_link(sid, merge.unknown_links(selection, known))
+    return merge.decide(selection, {**aliases, **known}, by_link)
+
+
+def _write(
+    index: Index,
+    sid: str,
+    plan: merge.Plan,
+    stamp: str,
+    numbers: _Numbers,
+    appended: list[tuple[Path, int]],
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Append and index PLAN's new posts and revisions (not yet synced: noted in APPENDED);
+    EXTRA fields go on every line (where a backfill or an import found the post)."""
+    records = [_record(r.entry, sid, r.n, r.revision, r.first_seen or stamp, stamp) for r in plan.revised]
+    if plan.new:
+        last = numbers.take(len(plan.new))
+        records += [_record(e, sid, last + i, 1, stamp, stamp) for i, e in enumerate(plan.new, start=1)]
+    if not records:
+        return
+    if extra:
+        records = [{**r, **extra} for r in records]
+    lines = [encode(r) for r in records]
+    path = index.paths.archive(sid)
+    start = append_lines(path, lines, durable=False)
+    appended.append((path, start))
+    index.add_appended(sid, start, lines, records)
+
+
+@dataclass
+class Archived:
+    """What archive_entries wrote for one source."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_numbers: list[int] = field(default_factory=list)
+
+
+def archive_entries(
+    paths: Paths, sid: str, entries: list[merge.Entry], now: datetime, extra: dict[str, Any] | None = None
+) -> Archived:
+    """Archive ENTRIES that came from elsewhere than the feed's current window (a backfill's
+    older pages, another reader's files) into source SID, as a fetch archives its feed's:
+    the same identity, so nothing is archived twice, and revisions where the text changed.
+
+    Raises:
+        StorageError: the archive, the index or the counter cannot be written.
+    """
+    with Index(paths) as index, file_lock(paths.write_lock), index.batch():
+        index.sync()
+        numbers = _Numbers(max(numbers_used(paths), index.max_n()))
+        appended: list[tuple[Path, int]] = []
+        plan = _plan(index, sid, merge.select(entries, 0))
+        before = numbers.last
+        _write(index, sid, plan, iso_utc(now), numbers, appended, extra)
+        sync_appended(appended)
+        if numbers.changed:
+            save_numbers_used(paths, numbers.last)
+    return Archived(
+        len(plan.new), len(plan.revised), plan.unchanged, list(range(before + 1, numbers.last + 1))
+    )
 
 
 def _record(
