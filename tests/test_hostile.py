@@ -196,7 +196,8 @@ def test_entries_without_guid_link_title_or_date_and_duplicates(run, home, https
         item(6, date="2999-01-01T00:00:00Z", title="far future"),
     ]
     feed = rss(entries).replace(
-        "</channel>", "<item><title>bad date</title><guid>bd</guid><pubDate>not a date</pubDate></item></channel>"
+        "</channel>",
+        "<item><title>bad date</title><guid>bd</guid><pubDate>not a date</pubDate></item></channel>",
     )
     httpserver.expect_request("/f").respond_with_data(feed)
     run("add", "odd", "rss", httpserver.url_for("/f"), "--limit", "0")

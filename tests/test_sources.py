@@ -203,9 +203,9 @@ def test_the_scheme_and_host_are_case_insensitive_and_fetched_over_http(
 @pytest.mark.parametrize(
     "line, message",
     [
-        ('url = "http://[::1/feed"', "malformed url"),
-        ('url = "http://host:99999/feed"', "malformed url"),
-        ('url = "gopher://host/feed"', "unsupported url scheme"),
+        ('url = "http://[::1/feed"', "malformed URL"),
+        ('url = "http://host:99999/feed"', "malformed URL"),
+        ('url = "gopher://host/feed"', "unsupported URL scheme"),
         ("url = 3", "needs a url"),
         ('url = "https://a.example/f"\nlimit = 99999999999999999999', "bad limit"),
         ('url = "https://a.example/f"\nlimit = 9999999999', "bad limit"),

@@ -43,8 +43,9 @@ def check_type(source_type: str) -> str:
     return source_type
 
 
-def check_url(url: str, *, base: Path | None = None) -> str:
-    """An http(s) URL (scheme and host in lower case), or a local feed file as an absolute path.
+def check_url(url: str, *, base: Path | None = None, must_exist: bool = True) -> str:
+    """An http(s) URL (scheme and host in lower case), or a feed file as an absolute path
+    (relative to BASE, else the working folder; it must exist unless MUST_EXIST is false).
 
     Raises:
         UsageError: neither a readable web URL nor a file.
@@ -71,7 +72,7 @@ def check_url(url: str, *, base: Path | None = None) -> str:
     path = Path(url).expanduser()
     if not path.is_absolute():
         path = (base or Path.cwd()) / path
-    if not path.is_file():
+    if must_exist and not path.is_file():
         raise UsageError(f"{url!r} is neither an http(s) URL nor a readable file")
     return str(path.resolve())
 
@@ -174,26 +175,9 @@ def _source_from_table(sid: str, entry: Any, folder: Path) -> Source:
 
 
 def _stored_url(url: str, folder: Path) -> str:
-    """A url from sources.toml: checked as `add` checks it, except that a feed file may be
+    """A url from sources.toml, checked as `add` checks it, except that a feed file may be
     missing for now (fetch says so) and a relative one is read from the file's folder."""
-    if any(ord(c) < 0x20 or c == "\x7f" for c in url):
-        raise UsageError("bad url: it holds control characters")
-    if urls.is_web(url):
-        try:
-            return urls.normalize(url)
-        except ValueError as e:
-            raise UsageError(f"malformed url {url!r}: {e}") from None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        raise UsageError(f"malformed url {url!r}") from None
-    scheme = parts.scheme.lower()
-    if scheme == "file":
-        return parts.path
-    if len(scheme) > 1:
-        raise UsageError(f"unsupported url scheme {scheme!r}; use http, https or a file path")
-    path = Path(url.strip()).expanduser()
-    return str(path if path.is_absolute() else folder / path)
+    return check_url(url, base=folder, must_exist=False)
 
 
 def find_source(paths: Paths, source_id: str) -> Source | None:

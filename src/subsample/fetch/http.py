@@ -504,46 +504,36 @@ def _closed(conn: urllib3.connection.HTTPConnection) -> None:
         handle.close()
 
 
-class _HTTPConnection(urllib3.connection.HTTPConnection):
+class _Guarded:
+    """What both connection classes add to urllib3's: the guard right after connecting and
+    on each reuse, and the deadline's hold on the socket until the request is done."""
+
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
         try:
-            _connected(self, sock)
+            _connected(self, sock)  # type: ignore[arg-type]
         except BaseException:
             sock.close()
             raise
         return sock
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> None:
-        _reusing(self)
-        super().request(method, url, *args, **kwargs)
+        _reusing(self)  # type: ignore[arg-type]
+        super().request(method, url, *args, **kwargs)  # type: ignore[misc]
 
     def close(self) -> None:
         try:
-            super().close()
+            super().close()  # type: ignore[misc]
         finally:
-            _closed(self)
+            _closed(self)  # type: ignore[arg-type]
 
 
-class _HTTPSConnection(urllib3.connection.HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        try:
-            _connected(self, sock)
-        except BaseException:
-            sock.close()
-            raise
-        return sock
+class _HTTPConnection(_Guarded, urllib3.connection.HTTPConnection):
+    pass
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> None:
-        _reusing(self)
-        super().request(method, url, *args, **kwargs)
 
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            _closed(self)
+class _HTTPSConnection(_Guarded, urllib3.connection.HTTPSConnection):
+    pass
 
 
 class _HTTPPool(urllib3.HTTPConnectionPool):
