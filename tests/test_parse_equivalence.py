@@ -8,6 +8,7 @@ two readers (a feed that turns malformed for a day goes to feedparser, say).
 from __future__ import annotations
 
 import random
+import re
 import sys
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -279,7 +280,12 @@ def test_generated_feeds_read_the_same_or_are_declined(
                 + text("author", "dc:creator") + text("category", "category") + "</item>"
             )  # fmt: skip
     body = _atom_doc("".join(parts)) if atom_feed else _rss_doc("".join(parts))
-    assert_same(body, fast=False)
+    # Feeds of plain words must take the fast path (a reader that declined every feed would
+    # pass the rest of this test); the nasty ones may be handed to feedparser.
+    plain = all(
+        re.fullmatch(r"[A-Za-z0-9 ]*", str(v)) for item in items for k, v in item.items() if k != "cdata"
+    )
+    assert_same(body, fast=plain)
 
 
 TAG_SOUP = st.lists(
