@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,9 @@ class SourceState:
 
     def as_json(self) -> dict[str, Any]:
         """The state as its file holds it (times as ISO 8601 UTC strings)."""
-        data = asdict(self)
+        # (Not dataclasses.asdict: it deep-copies every field, in_feed's list of keys
+        # included; that was 0.3 s of a warm fetch of 500 sources, whose states it saves.)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         for name in _TIMES:
             data[name] = iso_utc(data[name]) if data[name] is not None else None
         return data
