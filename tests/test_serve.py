@@ -156,6 +156,14 @@ def test_big_archives_are_paged(run: Callable[..., Any], tmp_path: Path, home: P
         assert last.count('<article class="post"') == 20 and "Post number 1<" in last
         assert s.get("/sources/big/page/4").status == 404
         assert json.loads(s.get("/sources/big/page/2.json").body)["posts"][0]["title"] == "Post number 70"
+        # The feed tabs are for subscribing: the newest 100 posts, as a feed carries them.
+        feed = json.loads(s.get("/sources/big/json").body)["items"]
+        assert (
+            len(feed) == 100
+            and feed[0]["title"] == "Post number 120"
+            and feed[-1]["title"] == "Post number 21"
+        )
+        assert len(feedparser.parse(s.get("/sources/big/rss").body).entries) == 100
 
 
 def test_unknown_pages_are_404_pages(site: Served) -> None:

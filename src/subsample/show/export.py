@@ -31,16 +31,18 @@ from subsample.times import iso_utc, parse_iso
 FORMATS = ("rss", "atom", "json", "jsonl")
 
 
-def _latest_offsets(paths: Paths, source_id: str) -> list[tuple[int, int]]:
+def _latest_offsets(paths: Paths, source_id: str, newest: int | None = None) -> list[tuple[int, int]]:
     config.find_source(paths, source_id)
     with Index(paths) as index:
         index.sync(source_id)
-        return index.latest_offsets(source_id)
+        offsets = index.latest_offsets(source_id)
+    return offsets[-newest:] if newest else offsets
 
 
-def _latest_lines(paths: Paths, source_id: str) -> Iterator[bytes]:
-    """The stored line of each post's latest revision, oldest post first; one open file."""
-    offsets = _latest_offsets(paths, source_id)
+def _latest_lines(paths: Paths, source_id: str, newest: int | None = None) -> Iterator[bytes]:
+    """The stored line of each post's latest revision (of the NEWEST posts only, if given),
+    oldest post first; one open file."""
+    offsets = _latest_offsets(paths, source_id, newest)
     try:
         with open(paths.archive(source_id), "rb") as f:
             for off, length in offsets:
@@ -52,14 +54,14 @@ def _latest_lines(paths: Paths, source_id: str) -> Iterator[bytes]:
         raise StorageError(f"cannot read {paths.archive(source_id)}: {e.strerror}") from None
 
 
-def latest_posts(paths: Paths, source_id: str) -> list[Post]:
-    """The latest revision of every post of a source, oldest first.
+def latest_posts(paths: Paths, source_id: str, newest: int | None = None) -> list[Post]:
+    """The latest revision of every post of a source (or of its NEWEST posts), oldest first.
 
     Raises:
         SourceNotFoundError: no source and no archive of that name.
     """
     try:
-        return [json.loads(line) for line in _latest_lines(paths, source_id)]
+        return [json.loads(line) for line in _latest_lines(paths, source_id, newest)]
     except ValueError:
         # The file changed under the index (edited by hand?): report it, never a traceback.
         raise StorageError(f"{paths.archive(source_id)} changed while being read; try again") from None
@@ -78,8 +80,8 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def export_source(paths: Paths, source_id: str, fmt: str) -> bytes:
-    """The archive of SOURCE_ID as a document in FMT.
+def export_source(paths: Paths, source_id: str, fmt: str, newest: int | None = None) -> bytes:
+    """The archive of SOURCE_ID (or its NEWEST posts) as a document in FMT.
 
     Raises:
         UsageError: an unknown format; SourceNotFoundError.
@@ -89,7 +91,7 @@ def export_source(paths: Paths, source_id: str, fmt: str) -> bytes:
         buf = io.BytesIO()
         write_jsonl(paths, source_id, buf)
         return buf.getvalue()
-    posts = latest_posts(paths, source_id)
+    posts = latest_posts(paths, source_id, newest)
     state = load_state(paths, source_id)
     source = config.load_sources(paths).get(source_id)
     title = (source.title if source else None) or state.title or source_id
@@ -297,9 +299,9 @@ def _unique_id(base: str, taken: set[str]) -> str:
     return sid
 
 
-def iter_images(paths: Paths, source_id: str) -> Iterator[dict[str, Any]]:
-    """Every image of a source's posts, newest post first: n, title, url, alt."""
-    for p in reversed(latest_posts(paths, source_id)):
+def iter_images(paths: Paths, source_id: str, newest: int | None = None) -> Iterator[dict[str, Any]]:
+    """Every image of a source's posts (or of its NEWEST posts), newest post first: n, title, url, alt."""
+    for p in reversed(latest_posts(paths, source_id, newest)):
         for img in p.get("images") or []:
             if isinstance(img, dict) and isinstance(img.get("url"), str):
                 yield {"n": p["n"], "title": p.get("title"), "url": img["url"], "alt": img.get("alt")}

@@ -250,12 +250,19 @@ def history_page(ctx: Context, sid: str, as_json: bool) -> Page:
                       sid=sid, h=h)  # fmt: skip
 
 
+# The RSS and JSON tabs are for another reader to subscribe to: the newest posts, as a feed
+# is. (The whole of a 100k-post archive was a 424 MB document; `subsample export` writes that.)
+FEED_POSTS = 100
+GALLERY_POSTS = 200  # the gallery tab shows the images of the newest posts
+
+
 def gallery_page(ctx: Context, sid: str, as_json: bool) -> Page:
     from subsample.fetch.media import attach_stored
     from subsample.show import export
 
     head = _header(ctx, sid)
-    images = list(export.iter_images(ctx.paths, sid))
+    # The newest posts' images: the whole of a 100k-post archive took 6 s to read for one page.
+    images = list(export.iter_images(ctx.paths, sid, newest=GALLERY_POSTS))
     attach_stored(ctx.paths, images)
     if as_json:
         return _json(images)
@@ -285,7 +292,7 @@ _feeds_lock = threading.Lock()
 
 
 def feed_page(ctx: Context, sid: str, fmt: str) -> Page:
-    """The RSS and JSON tabs: the live archive as RSS 2.0 or JSON Feed 1.1.
+    """The RSS and JSON tabs: the archive's newest FEED_POSTS posts as RSS 2.0 or JSON Feed 1.1.
 
     Kept while the archive is unchanged: building the feed of a big archive takes seconds.
     """
@@ -302,7 +309,7 @@ def feed_page(ctx: Context, sid: str, fmt: str) -> Page:
     if kept is not None and kept[0] == stamp:
         data = kept[1]
     else:
-        data = export.export_source(ctx.paths, sid, fmt)
+        data = export.export_source(ctx.paths, sid, fmt, newest=FEED_POSTS)
         with _feeds_lock:
             _feeds[(sid, fmt)] = (stamp, data)
     return Page(200, RSS if fmt == "rss" else JSON_FEED, data)
