@@ -16,7 +16,7 @@ duckdb = pytest.importorskip("duckdb", reason="duckdb is a test extra: pip insta
 def readme_query() -> str:
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     [query] = re.findall(r"```sql\n(.*?)```", readme, re.S)
-    return query
+    return str(query)
 
 
 def test_the_readmes_duckdb_query_counts_posts_per_source_per_month(run, home, httpserver, monkeypatch):

@@ -4,6 +4,7 @@ reader's files) join a source's archive with the identity a fetch gives them."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from subsample.fetch.pipeline import archive_entries
 from subsample.parse.entry import make_entry
@@ -12,7 +13,7 @@ from subsample.paths import resolve_paths
 from .conftest import archive_lines, item, rss
 
 
-def entry(i: int, body: str | None = None) -> dict:
+def entry(i: int, body: str | None = None) -> dict[str, Any]:
     it = item(i)
     return make_entry(
         id=it["guid"], link=it["link"], title=it["title"], author=None, published=it["date"], updated=None,

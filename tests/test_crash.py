@@ -11,6 +11,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ from tests.conftest import item, rss
 KILLS = int(os.environ.get("SUBSAMPLE_KILLS", "25"))
 
 
-def _read_archive(path: Path) -> list[dict]:
+def _read_archive(path: Path) -> list[dict[str, Any]]:
     records = []
     for line in path.read_bytes().split(b"\n"):
         try:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from subsample.archive import files
 from tests.conftest import archive_lines, item, rss
 
 
@@ -44,7 +43,7 @@ def test_full_disk_while_appending_is_a_clear_error_and_loses_nothing(run, home,
         real_fsync(fd)
 
     with monkeypatch.context() as m:
-        m.setattr(files.os, "fsync", no_space)
+        m.setattr(os, "fsync", no_space)
         r = run("fetch", "--force")
     assert r.exit_code == 1, r.output
     assert "No space left on device" in r.stderr and "Traceback" not in r.stderr
@@ -67,7 +66,7 @@ def test_state_that_cannot_be_saved_is_a_clear_error_and_the_posts_stay(run, hom
         real_replace(src, dst)
 
     with monkeypatch.context() as m:
-        m.setattr(files.os, "replace", no_space)
+        m.setattr(os, "replace", no_space)
         r = run("fetch", "--force")
     assert r.exit_code == 1, r.output
     assert "cannot write" in r.stderr and "No space left" in r.stderr and "Traceback" not in r.stderr
@@ -107,7 +106,7 @@ def test_a_fetch_cut_short_while_another_download_is_running_says_why(run, home,
 
     try:
         with monkeypatch.context() as m:
-            m.setattr(files.os, "fsync", no_space)
+            m.setattr(os, "fsync", no_space)
             r = run("fetch", "--force", "--timeout", "10")
         assert r.exit_code == 1, r.output
         assert "No space left on device" in r.stderr and "Traceback" not in r.stderr

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from subsample.errors import FetchError
 from tests.conftest import archive_lines, item, rss
 
 
@@ -114,7 +115,7 @@ def test_connection_refused_is_one_clear_failure(run):
 
 
 def test_endless_body_stops_at_the_size_cap(run, httpserver):
-    def endless():
+    def endless() -> Iterator[bytes]:
         chunk = b"<!-- " + b"x" * 65536 + b" -->"
         for _ in range(10_000):  # bounded: ~650 MB if nobody stops reading
             yield chunk
@@ -264,7 +265,7 @@ def test_redirects_lead_only_to_web_urls_and_an_error_page_does_not_spoil_the_co
     assert resp.headers["x-twice"] == "1, 2" and resp.headers["etag"] == '"a"'
     # A host name in another script is sent as IDNA: it fails as an unknown host (.invalid
     # never resolves), not as a URL we could not even read.
-    with pytest.raises(net.FetchError, match="host not found"):
+    with pytest.raises(FetchError, match="host not found"):
         net.get(session, "http://bücher.invalid/feed")
     session.close()
 

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from werkzeug import Response as WResponse
 
+from subsample.errors import FetchError
 from subsample.fetch import http as net
 from tests.conftest import item, rss
 from tests.test_hostile import RawServer
@@ -121,7 +122,7 @@ def test_a_dripping_or_silent_server_holds_a_request_no_longer_than_its_deadline
     try:
         limits = net.Limits(connect_timeout=2, read_timeout=5, deadline=2)  # drips beat the read timeout
         start = time.monotonic()
-        with pytest.raises(net.FetchError, match=r"^gave up after 2s \(deadline\)$"):
+        with pytest.raises(FetchError, match=r"^gave up after 2s \(deadline\)$"):
             net.get(session, server.url, limits=limits)
         assert time.monotonic() - start < 3
     finally:
@@ -139,7 +140,7 @@ def test_the_deadline_spans_redirects(session, httpserver):
     for n in range(5):
         httpserver.expect_request(f"/{n}").respond_with_handler(slow_redirect)
     start = time.monotonic()
-    with pytest.raises(net.FetchError, match="deadline"):
+    with pytest.raises(FetchError, match="deadline"):
         net.get(session, httpserver.url_for("/0"), limits=net.Limits(read_timeout=1, deadline=1.5))
     assert time.monotonic() - start < 2.5
 
@@ -172,7 +173,7 @@ def test_the_default_deadline_is_30_seconds():
 def test_a_gzip_bomb_stops_at_the_cap_after_decompression(session, httpserver):
     bomb = gzip.compress(b" " * (64 * 1024 * 1024), compresslevel=9)  # 64 KiB on the wire
     httpserver.expect_request("/bomb").respond_with_data(bomb, headers={"Content-Encoding": "gzip"})
-    with pytest.raises(net.FetchError, match=r"^body is over the 1048576 byte cap \(after decompression\)$"):
+    with pytest.raises(FetchError, match=r"^body is over the 1048576 byte cap \(after decompression\)$"):
         net.get(session, httpserver.url_for("/bomb"), limits=net.Limits(max_bytes=1024 * 1024))
     # Under the cap, the same kind of body comes back decompressed.
     httpserver.expect_request("/small").respond_with_data(
@@ -182,20 +183,19 @@ def test_a_gzip_bomb_stops_at_the_cap_after_decompression(session, httpserver):
 
 
 def test_a_declared_length_over_the_cap_fails_before_the_body_arrives(session, scripted):
-    server = scripted(
-        lambda conn, _: (
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\n"),
-            time.sleep(10),
-        )
-    )
+    def headers_then_nothing(conn: socket.socket, _: object) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\n")
+        time.sleep(10)
+
+    server = scripted(headers_then_nothing)
     start = time.monotonic()
-    with pytest.raises(net.FetchError, match="body of 100000000 bytes is over the 1000 byte cap"):
+    with pytest.raises(FetchError, match="body of 100000000 bytes is over the 1000 byte cap"):
         net.get(session, server.url(), limits=net.Limits(max_bytes=1000))
     assert time.monotonic() - start < 1
 
 
 def test_an_error_pages_endless_body_is_not_read(session, httpserver):
-    def endless():
+    def endless() -> Iterator[bytes]:
         while True:
             yield b"x" * 65536
 
@@ -230,11 +230,11 @@ def test_redirects_are_counted_and_lead_only_to_web_urls(session, httpserver):
     for n in range(7):
         _redirect(httpserver, f"/{n}", 302, f"/{n + 1}")
     httpserver.expect_request("/7").respond_with_data("ok")
-    with pytest.raises(net.FetchError, match=r"^more than 5 redirects$"):
+    with pytest.raises(FetchError, match=r"^more than 5 redirects$"):
         net.get(session, httpserver.url_for("/0"))
     assert net.get(session, httpserver.url_for("/2")).body == b"ok"  # 5 are fine
     _redirect(httpserver, "/ftp", 301, "ftp://example.org/feed")
-    with pytest.raises(net.FetchError, match=r"^redirected to a URL that is not http\(s\)$"):
+    with pytest.raises(FetchError, match=r"^redirected to a URL that is not http\(s\)$"):
         net.get(session, httpserver.url_for("/ftp"))
 
 
@@ -290,7 +290,7 @@ def _closed_port() -> int:
 )
 def test_each_failure_is_one_plain_line(session, scripted, case, message):
     headers = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
-    url = {
+    makers: dict[str, Callable[[], str]] = {
         "refused": lambda: f"http://127.0.0.1:{_closed_port()}/feed",
         "unknown host": lambda: "http://feed.invalid/feed",
         "bad url": lambda: "http://]]",
@@ -308,9 +308,10 @@ def test_each_failure_is_one_plain_line(session, scripted, case, message):
             scripted(_answer(b"HTTP/1.1 400 Bad Request\r\n\r\n")).url().replace("http:", "https:")
         ),
         "not http": lambda: scripted(_answer(b"SSH-2.0-OpenSSH_9.6\r\n" * 3)).url(),
-    }[case]()
+    }
+    url = makers[case]()
     limits = net.Limits(connect_timeout=2, read_timeout=1, deadline=5)
-    with pytest.raises(net.FetchError) as caught:
+    with pytest.raises(FetchError) as caught:
         net.get(session, url, limits=limits)
     assert str(caught.value).startswith(message), str(caught.value)
     assert "\n" not in str(caught.value)
@@ -391,7 +392,7 @@ def test_closing_the_session_never_raises_even_with_a_transfer_running(scripted)
         try:
             net.get(session, server.url, limits=net.Limits(deadline=2))
             outcome.append("done")
-        except net.FetchError as e:
+        except FetchError as e:
             outcome.append(e)
 
     t = threading.Thread(target=transfer)
@@ -401,7 +402,7 @@ def test_closing_the_session_never_raises_even_with_a_transfer_running(scripted)
     session.close()
     t.join(5)
     server.close()
-    assert not t.is_alive() and isinstance(outcome[0], net.FetchError)
+    assert not t.is_alive() and isinstance(outcome[0], FetchError)
     # A closed session still works: the next request makes a connection of its own.
     ok = scripted(_answer(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
     assert net.get(session, ok.url()).body == b"ok"
@@ -416,7 +417,7 @@ def test_a_public_sources_request_is_refused_at_connect_without_a_byte_sent(sess
     server = scripted(_answer(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret"))
     refuse = net.stay_outside_unless("http://feed.invalid/feed.xml")
     with pytest.raises(
-        net.FetchError,
+        FetchError,
         match=r"^localhost \(127\.0\.0\.1\) is in the local network and feed\.invalid is not; not fetched$",
     ):
         net.get(session, server.url(host="localhost"), refuse_host=refuse)
@@ -429,7 +430,7 @@ def test_a_kept_alive_connection_is_checked_again_for_each_request(session):
     server = _Counting(b"secret")
     try:
         assert net.get(session, server.url(host="localhost")).body == b"secret"  # no guard: opens one
-        with pytest.raises(net.FetchError, match="in the local network"):
+        with pytest.raises(FetchError, match="in the local network"):
             net.get(
                 session,
                 server.url(host="localhost"),
@@ -533,9 +534,7 @@ def test_through_a_proxy_a_public_feed_still_cannot_redirect_into_loopback(
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     monkeypatch.setenv("NO_PROXY", "localhost")
     origin = "http://feed.invalid/feed.xml"
-    with pytest.raises(
-        net.FetchError, match=r"127\.0\.0\.1\) is in the local network and feed\.invalid is not"
-    ):
+    with pytest.raises(FetchError, match=r"127\.0\.0\.1\) is in the local network and feed\.invalid is not"):
         net.get(session, origin, refuse_host=net.stay_outside_unless(origin))
     assert proxy.seen == [origin]
     time.sleep(0.3)
@@ -557,7 +556,7 @@ def test_a_connect_that_never_completes_is_a_connection_timeout(session):
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/feed"
     start = time.monotonic()
     try:
-        with pytest.raises(net.FetchError, match=r"^connection timed out$"):
+        with pytest.raises(FetchError, match=r"^connection timed out$"):
             net.get(session, url, limits=net.Limits(connect_timeout=1, deadline=5))
         assert time.monotonic() - start < 2
     finally:

@@ -54,7 +54,7 @@ def test_a_renamed_guid_keeps_the_post_when_the_old_guid_left_the_feed():
     migrated = [entry(1, key="new-guid")]
     sel = select(migrated, 0)
     assert unknown_links(sel, {}) == ["https://example.org/1"]
-    by_link = {("https://example.org/1", "Post 1"): "k1"}
+    by_link: dict[tuple[str, str | None], str] = {("https://example.org/1", "Post 1"): "k1"}
     plan = decide(sel, known, by_link)
     assert plan.new == [] and plan.unchanged == 1 and plan.renamed == {"new-guid": "k1"}
     assert plan.in_feed == ["k1"]
@@ -66,7 +66,7 @@ def test_a_renamed_guid_keeps_the_post_when_the_old_guid_left_the_feed():
 
 def test_no_rename_while_the_old_guid_is_still_in_the_feed_or_the_title_differs():
     known = {"k1": Known(3, 1, "h1", None)}
-    by_link = {("https://example.org/1", "Post 1"): "k1"}
+    by_link: dict[tuple[str, str | None], str] = {("https://example.org/1", "Post 1"): "k1"}
     both = [entry(1, key="new-guid"), entry(1)]  # same link and title, two guids: two posts
     plan = decide(select(both, 0), known, by_link)
     assert [e["key"] for e in plan.new] == ["new-guid"] and plan.renamed == {}
@@ -76,7 +76,7 @@ def test_no_rename_while_the_old_guid_is_still_in_the_feed_or_the_title_differs(
 
 def test_two_new_guids_cannot_both_take_one_old_post():
     known = {"k1": Known(3, 1, "h1", None)}
-    by_link = {("https://example.org/1", "Post 1"): "k1"}
+    by_link: dict[tuple[str, str | None], str] = {("https://example.org/1", "Post 1"): "k1"}
     twins = [entry(1, key="a"), entry(1, key="b")]
     plan = decide(select(twins, 0), known, by_link)
     assert plan.renamed == {"a": "k1"} and [e["key"] for e in plan.new] == ["b"]
