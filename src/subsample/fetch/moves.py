@@ -7,12 +7,13 @@ notes the announcement in history and state for them to see.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from subsample import urls
 
 
-def announced_url(self_url: str | None, new_url: str | None, known: list[str | None]) -> str | None:
+def announced_url(self_url: str | None, new_url: str | None, known: Sequence[str | None]) -> str | None:
     """The new address the feed announces, if it is none of KNOWN (the source's URL, the
     URL asked for, the one a redirect brought us to); None if it announces nothing new.
 
