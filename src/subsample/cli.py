@@ -456,11 +456,29 @@ def list_(
     content: Annotated[
         bool, typer.Option("--content", help="With --json: include each post's HTML.")
     ] = False,
+    stale: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DURATION",
+            help="Only the sources with no new post, or failing, for this long (e.g. 90d).",
+        ),
+    ] = None,
 ) -> None:
     """List the sources, or the posts of one source, newest first."""
     from subsample import core
     from subsample.show import render
 
+    if stale is not None:
+        if source_id is not None:
+            raise UsageError("--stale lists sources; give it without an ID")
+        quiet_for = _duration(stale)
+        now = _now()
+        rows = core.stale_sources(_paths(ctx), quiet_for, now)
+        if as_json:
+            _print_json([r.as_json() for r in rows])
+        else:
+            _out().print(render.stale_table(rows, now, stale.strip()))
+        return
     if source_id is None:
         rows = core.list_sources(_paths(ctx))
         if as_json:
@@ -479,6 +497,15 @@ def list_(
         _print_json(listing.posts)
     else:
         _out().print(render.posts_view(listing, _now()))
+
+
+def _duration(value: str) -> int:
+    from subsample.durations import parse_duration
+
+    try:
+        return parse_duration(value)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
 
 
 def _since(value: str | None) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -14,9 +14,10 @@ from subsample.archive.jsonl import read_record
 from subsample.archive.merge import gone_from_feed
 from subsample.archive.state import SourceState, load_state, read_history
 from subsample.errors import PostNotFoundError, SourceNotFoundError, UsageError
+from subsample.fetch import schedule
 from subsample.models import FetchResult, Post, Source
 from subsample.paths import Paths
-from subsample.times import iso_utc
+from subsample.times import iso_utc, now_utc, parse_iso
 
 if TYPE_CHECKING:
     from subsample.show.export import ImportReport
@@ -177,6 +178,21 @@ def set_setting(paths: Paths, source_id: str, key: str, value: str) -> None:
     """Raises: SourceNotFoundError, UsageError for an unknown key or a bad value."""
     config.get_source(paths, source_id)
     config.set_value(paths, source_id, key, config.validate_setting(key, value))
+    if key == "url":
+        _forget_announced(paths, source_id)
+
+
+def _forget_announced(paths: Paths, source_id: str) -> None:
+    """A new URL answers the feed's announcement of one: the note goes (the next fetch
+    notes it again if the feed still names another address)."""
+    from subsample.archive.files import file_lock
+    from subsample.archive.state import save_state
+
+    with file_lock(paths.write_lock):  # as a fetch saves state: not between its load and save
+        state = load_state(paths, source_id)
+        if state.announced_url is not None:
+            state.announced_url = None
+            save_state(paths, source_id, state)
 
 
 @dataclass
@@ -186,6 +202,8 @@ class SourceRow:
     source: Source
     posts: int
     state: SourceState
+    now: datetime = field(default_factory=now_utc)  # what Status is judged at
+    newest_first_seen: datetime | None = None  # from the index, for states older than last_new_post
 
     @property
     def last_update(self) -> datetime | None:
@@ -198,9 +216,15 @@ class SourceRow:
 
     @property
     def status(self) -> str:
-        if not self.source.enabled:
-            return "Disabled"
-        return "Failing" if self.state.failures else "Enabled"
+        """Enabled, Disabled, Failing or Dead (failing every fetch for 30 days)."""
+        st = self.state
+        return schedule.status(self.source.enabled, st.failures, st.failing_since, self.now)
+
+    @property
+    def last_new_post(self) -> datetime | None:
+        """When a fetch last archived a new post; for a state from before that was recorded,
+        when the newest post was first seen (if the index was asked); None: unknown."""
+        return self.state.last_new_post or self.newest_first_seen
 
     @property
     def title(self) -> str | None:
@@ -225,6 +249,9 @@ class SourceRow:
             "next_update": _iso(self.next_update),
             "failures": self.state.failures,
             "last_error": self.state.last_error,
+            "last_new_post": _iso(self.last_new_post),
+            "failing_since": _iso(self.state.failing_since),
+            "announced_url": self.state.announced_url,
         }
 
 
@@ -240,12 +267,39 @@ def _state_view(state: SourceState) -> dict[str, Any]:
     return {k: v for k, v in state.as_json().items() if (v is not None or k in always) and k != "in_feed"}
 
 
-def list_sources(paths: Paths) -> list[SourceRow]:
+def list_sources(paths: Paths, now: datetime | None = None) -> list[SourceRow]:
+    """Every source with its post count and fetch state, Status judged at NOW (default: now).
+
+    Raises:
+        ConfigError: sources.toml cannot be read; StorageError: the index cannot be built.
+    """
+    at = now or now_utc()
     sources = config.load_sources(paths)
     with Index(paths) as index:
         index.sync()
         counts = index.counts()
-    return [SourceRow(s, counts.get(s.id, 0), load_state(paths, s.id)) for s in sources.values()]
+    return [SourceRow(s, counts.get(s.id, 0), load_state(paths, s.id), at) for s in sources.values()]
+
+
+def stale_sources(paths: Paths, quiet_for: int, now: datetime) -> list[SourceRow]:
+    """The sources with no new post for QUIET_FOR seconds, or failing for that long (issue 15).
+
+    A source whose last new post is unknown (never fetched, or no post ever) is left out
+    unless it has been failing that long.
+
+    Raises:
+        ConfigError: sources.toml cannot be read; StorageError: the index cannot be built.
+    """
+    rows = list_sources(paths, now)
+    if any(r.state.last_new_post is None for r in rows):
+        # States from before last_new_post was kept: the newest post's first sighting
+        # stands in, one query for every source (not saved: list changes nothing).
+        with Index(paths) as index:
+            newest = index.newest_first_seen()
+        for r in rows:
+            r.newest_first_seen = parse_iso(newest[r.source.id]) if r.source.id in newest else None
+    cutoff = now - timedelta(seconds=quiet_for)
+    return [r for r in rows if schedule.is_quiet(r.last_new_post, r.state.failing_since, cutoff)]
 
 
 def where_files_live(paths: Paths) -> dict[str, str]:

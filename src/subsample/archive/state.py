@@ -13,7 +13,7 @@ from subsample.archive.jsonl import encode, iter_lines
 from subsample.paths import Paths
 from subsample.times import iso_utc, parse_iso
 
-_TIMES = ("last_attempt", "last_success", "next_update", "failing_since")
+_TIMES = ("last_attempt", "last_success", "next_update", "failing_since", "last_new_post")
 
 
 @dataclass
@@ -35,6 +35,9 @@ class SourceState:
     in_feed: list[str] | None = None  # the keys of the posts the feed held last time
     moved_from: str | None = None  # a permanent redirect: followed while the URL is moved_from
     moved_to: str | None = None
+    # The last fetch that archived a new post (None: none since this was recorded, issue 15).
+    last_new_post: datetime | None = None
+    announced_url: str | None = None  # a new address the feed itself gives (self link, itunes)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SourceState:

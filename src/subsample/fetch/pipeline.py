@@ -35,7 +35,7 @@ from subsample.archive.state import (
 )
 from subsample.durations import format_duration
 from subsample.errors import FetchError
-from subsample.fetch import schedule
+from subsample.fetch import moves, schedule
 from subsample.fetch.pool import HostPool
 from subsample.models import FetchResult, Source
 from subsample.paths import Paths
@@ -63,6 +63,7 @@ class Download:
     size: int = 0  # bytes of the body
     feed: Any = None  # parse.ParsedFeed
     error: str | None = None
+    announced: str | None = None  # a new address the feed gives of itself (fetch/moves.py)
 
 
 def due_sources(paths: Paths, sources: Iterable[Source], now: datetime) -> list[Source]:
@@ -241,6 +242,11 @@ def _archive(
         result.notes.append(f"feed has errors but was read: {d.feed.warning}")
     if d.feed is None or result.error is not None:
         return result, None
+    d.announced = moves.announced_url(d.feed.self_url, d.feed.new_url, [source.url, d.url, d.final_url])
+    if d.announced:
+        result.notes.append(
+            f"the feed says it moved to {d.announced}; `subsample set {source.id} url {d.announced}` takes it"
+        )
 
     selection = merge.select(d.feed.entries, source.limit)
     plan = _plan(index, source.id, selection)
@@ -350,13 +356,16 @@ def _update_state(
             state.etag, state.last_modified = d.headers.get("etag"), d.headers.get("last-modified")
         if d.feed is not None:
             state.title, state.link, state.format = d.feed.title, d.feed.link, d.feed.format
+            state.announced_url = d.announced
         if plan is not None:
             state.in_feed = plan.in_feed
+            if plan.new:
+                state.last_new_post = now
     else:
         state.failures += 1
         state.failing_since = state.failing_since or now
         state.last_error = result.error
-    when = schedule.next_update(d.source.interval, state.failures, now, d.retry_after)
+    when = schedule.next_update(d.source.interval, state.failures, now, d.retry_after, state.failing_since)
     state.next_update, state.schedule = when.at, when.reason
 
 
@@ -374,5 +383,6 @@ def _history_record(d: Download, result: FetchResult, now: datetime, state: Sour
         "updated": result.updated,
         "error": result.error,
         "notes": result.notes,
+        "announced_url": d.announced,
         "next_update": iso_utc(state.next_update) if state.next_update else None,
     }

@@ -34,6 +34,8 @@ class ParsedFeed:
     format: str = ""
     entries: list[Entry] = field(default_factory=list)
     warning: str | None = None
+    self_url: str | None = None  # the feed's own address: its atom:link rel="self"
+    new_url: str | None = None  # the address a podcast feed says it moved to (itunes:new-feed-url)
 
 
 def make_entry(

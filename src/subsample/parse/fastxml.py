@@ -272,7 +272,9 @@ def _rss(root: Any) -> dict[str, Any]:
             _atom_link(feed, el, {})
         else:
             name = feedparser_name(el)
-            if name in CHANNEL_REACHES:
+            if name == NEW_FEED_URL:
+                _new_feed_url(feed, el)
+            elif name in CHANNEL_REACHES:
                 raise Unsupported
             if name not in FEEDPARSER_HANDLES:
                 _ignorable(el, name)
@@ -351,6 +353,8 @@ def _atom(root: Any) -> dict[str, Any]:
             _atom_link(feed, el, {})
         elif tag == ATOM + "id":
             id_link = _guid({}, el)
+        elif _maybe_new_feed_url(tag) and feedparser_name(el) == NEW_FEED_URL:
+            _new_feed_url(feed, el)
     if "link" not in feed and id_link is not None:
         feed["link"] = id_link
     return {"version": "atom10", "feed": feed, "entries": entries}
@@ -467,8 +471,30 @@ def _atom_link(context: dict[str, Any], el: Any, entry: dict[str, Any]) -> None:
     kind = el.get("type", "application/atom+xml" if rel == "self" else "text/html").lower()
     if rel == "alternate" and _map_type(kind) in ("text/html", "application/xhtml+xml"):
         context["link"] = href
+    elif rel == "self" and entry is not context:
+        # The feed's own address (issue 15): feedparser lists every link; only self is read.
+        context.setdefault("links", []).append({"rel": rel, "href": href})
     elif rel == "enclosure" and entry is context:
         context.setdefault("enclosures", []).append({"href": href, "type": kind, "length": el.get("length")})
+
+
+# itunes:new-feed-url, a podcast's announced new address: no element feedparser handles, so
+# it files the text under this name in the feed's dict.
+NEW_FEED_URL = "itunes_new-feed-url"
+
+
+def _maybe_new_feed_url(tag: Any) -> bool:
+    """A cheap look at the tag, so that other elements need not be named."""
+    return isinstance(tag, str) and tag.lower().endswith("}new-feed-url")
+
+
+def _new_feed_url(feed: dict[str, Any], el: Any) -> None:
+    """itunes:new-feed-url at the feed's level: plain text as feedparser keeps it, stripped;
+    attributes, markup, entities or a second one are feedparser's to read."""
+    value = _text(el, finish=False)
+    if el.attrib or NEW_FEED_URL in feed or not value.isascii() or "&" in value or "<" in value:
+        raise Unsupported
+    feed[NEW_FEED_URL] = value.strip()
 
 
 def _atom_author(el: Any) -> str:
@@ -506,8 +532,12 @@ def _rdf(root: Any) -> dict[str, Any]:
                     _title(feed, child, "text/plain", guess=True)
                 elif child.tag == RSS1 + "link":
                     feed["link"] = _AMP_REF.sub(r"&\1", _uri(_text(child)))
+                elif child.tag == ATOM + "link":
+                    _atom_link(feed, child, {})
                 elif child.tag in (RSS1 + "item", DC + "title"):
                     raise Unsupported
+                elif _maybe_new_feed_url(child.tag) and feedparser_name(child) == NEW_FEED_URL:
+                    _new_feed_url(feed, child)
         elif tag in (RSS1 + "textinput", RSS1 + "image"):
             continue
         else:

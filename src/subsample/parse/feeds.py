@@ -98,7 +98,18 @@ def from_feedparser_shape(d: Any, url: str, warning: str | None) -> ParsedFeed:
         format=str(d.get("version") or "unknown"),
         entries=[_entry(e, url) for e in d["entries"]],
         warning=warning,
+        self_url=_self_link(feed, url),
+        # itunes:new-feed-url is no element feedparser knows: it keeps it under its own name.
+        new_url=absolute(text(feed.get("itunes_new-feed-url")), url),
     )
+
+
+def _self_link(feed: Any, base: str) -> str | None:
+    """The feed's first rel="self" link, made absolute against BASE."""
+    for link in feed.get("links") or []:
+        if link.get("rel") == "self" and text(link.get("href")):
+            return absolute(link["href"].strip(), base)
+    return None
 
 
 def _entry(e: Any, base: str) -> Entry:

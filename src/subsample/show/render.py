@@ -41,7 +41,7 @@ def sources_table(rows: Sequence[Any], now: datetime) -> RenderableType:
     for name in ("ID", "Type", "Limit", "Status", "Posts", "Last Update", "Next Update"):
         table.add_column(name, justify="right" if name in ("Limit", "Posts") else "left")
     for r in rows:
-        status = Text(r.status, style={"Enabled": "green", "Failing": "red"}.get(r.status, "dim"))
+        status = _status(r.status)
         table.add_row(
             Text(r.source.id, style="bold"),
             Text(r.source.type),
@@ -50,6 +50,29 @@ def sources_table(rows: Sequence[Any], now: datetime) -> RenderableType:
             Text(str(r.posts)),
             Text(relative(r.last_update, now) or "never"),
             Text(_next_update(r.next_update, now, r.source.enabled)),
+        )
+    return table
+
+
+def _status(status: str) -> Text:
+    return Text(status, style={"Enabled": "green", "Failing": "red", "Dead": "bold red"}.get(status, "dim"))
+
+
+def stale_table(rows: Sequence[Any], now: datetime, quiet_for: str) -> RenderableType:
+    """The sources `list --stale` finds: quiet or failing for QUIET_FOR."""
+    if not rows:
+        return Text(f"No source has gone {quiet_for} without a new post or failed that long.")
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name in ("ID", "Type", "Status", "Posts", "Last New Post", "Last Success"):
+        table.add_column(name, justify="right" if name == "Posts" else "left")
+    for r in rows:
+        table.add_row(
+            Text(r.source.id, style="bold"),
+            Text(r.source.type),
+            _status(r.status),
+            Text(str(r.posts)),
+            Text(relative(r.last_new_post, now) or "unknown"),
+            Text(relative(r.last_update, now) or "never"),
         )
     return table
 
@@ -142,7 +165,16 @@ def config_view(cfg: dict[str, Any]) -> RenderableType:
     table.add_row("archive", Text(one_line(cfg["archive"])))
     for key, value in sorted(cfg["state"].items()):
         table.add_row(Text(f"state.{key}", style="dim"), Text(one_line(value)))
-    return Group(Text(f"Config of {cfg['id']}", style="bold underline"), table)
+    parts: list[RenderableType] = [Text(f"Config of {cfg['id']}", style="bold underline"), table]
+    if cfg["state"].get("announced_url"):
+        parts.append(Text(_announced(cfg["id"], cfg["state"]["announced_url"]), style="yellow"))
+    return Group(*parts)
+
+
+def _announced(sid: str, url: str) -> str:
+    """The note on a feed that gives itself a new address (shown as Text: never markup)."""
+    shown = one_line(url)
+    return f"The feed says it moved to {shown}; `subsample set {sid} url {shown}` takes it."
 
 
 # -- posts ---------------------------------------------------------------------------
@@ -306,6 +338,8 @@ def history_view(h: dict[str, Any], now: datetime) -> RenderableType:
         top.append(f"Next update {relative(state['next_update'], now)} ({one_line(why)}).\n")
     elif not h["enabled"]:
         top.append("Disabled: not fetched until enabled.\n", style="dim")
+    if state.get("announced_url"):
+        top.append(_announced(h["source"], state["announced_url"]) + "\n", style="yellow")
     if not h["fetches"]:
         return Group(top, Text("No fetches yet.", style="dim"))
     table = Table(box=None, pad_edge=False, header_style="bold")
