@@ -695,7 +695,9 @@ def _imported_entry(post: ImportedPost) -> dict[str, Any]:
         author=post.author,
         published=post.published,
         updated=post.updated,
-        summary=post.summary,
+        # As parse/feeds.py does: a summary that only repeats the content (feedparser's copy
+        # of content:encoded, which reader keeps) is none, or a later fetch would revise it.
+        summary=None if post.summary == post.content else post.summary,
         content=post.content,
         tags=list(post.tags),
         enclosures=list(post.enclosures),
