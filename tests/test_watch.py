@@ -3,10 +3,18 @@ for the system's scheduler."""
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from werkzeug import Request, Response
 
 from subsample import watch
 from subsample.paths import resolve_paths
@@ -61,3 +69,86 @@ def test_a_cron_line_and_systemd_units_name_the_installed_command():
     assert "ExecStart=/home/me/.local/bin/subsample fetch" in units["subsample-fetch.service"]
     assert "OnUnitActiveSec=1h" in units["subsample-fetch.timer"]
     assert "WantedBy=timers.target" in units["subsample-fetch.timer"]
+
+
+# -- the `watch` and `schedule` commands ------------------------------------------------
+
+
+def _watcher(home: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "SUBSAMPLE_HOME": str(home), "NO_COLOR": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "subsample", "watch"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_watch_logs_each_fetch_and_a_sigterm_mid_fetch_ends_it_cleanly(run, home, httpserver):
+    asked = []
+    slow_started = threading.Event()
+
+    def handler(request: Request) -> Response:
+        asked.append(time.monotonic())
+        if len(asked) == 3:  # the third fetch: the server is slow, and SIGTERM comes meanwhile
+            slow_started.set()
+            time.sleep(2)
+        return Response(rss([item(1), item(2)]), content_type="application/rss+xml")
+
+    httpserver.expect_request("/f").respond_with_handler(handler)
+    assert run("add", "quick", "rss", httpserver.url_for("/f"), "--interval", "2s").exit_code == 0
+    asked.clear()  # (`add` looked at the feed)
+    proc = _watcher(home)
+    try:
+        assert slow_started.wait(20), "the watcher did not fetch three times"
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, (out, err)
+    assert "Traceback" not in err and "Stopping" in err
+    logged = [line for line in out.splitlines() if "quick:" in line]
+    assert len(logged) == len(asked) == 3, (out, err)  # the fetch under way was finished and logged
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ", line) for line in logged), out
+    assert "quick: 2 new" in logged[0] and "0 new" in logged[2]
+    assert 0.9 < asked[1] - asked[0] < 4  # slept until due (state keeps whole seconds), no busy loop
+    assert (home / "archive" / "quick.jsonl").read_bytes().endswith(b"\n")
+    assert [p["n"] for p in archive_lines(home, "quick")] == [1, 2]
+
+
+def test_two_watchers_at_once_never_archive_a_post_twice(run, home, httpserver):
+    served = []
+
+    def handler(request: Request) -> Response:
+        served.append(1)  # every request shows one more post: both watchers find new ones
+        return Response(rss([item(i) for i in range(len(served), 0, -1)]), content_type="application/rss+xml")
+
+    httpserver.expect_request("/f").respond_with_handler(handler)
+    assert run("add", "busy", "rss", httpserver.url_for("/f"), "--interval", "1s").exit_code == 0
+    served.clear()  # (`add` looked at the feed)
+    watchers = [_watcher(home), _watcher(home)]
+    try:
+        time.sleep(6)
+        for w in watchers:
+            w.send_signal(signal.SIGTERM)
+        outs = [w.communicate(timeout=20) for w in watchers]
+    finally:
+        for w in watchers:
+            w.kill()
+    assert [w.returncode for w in watchers] == [0, 0], outs
+    lines = archive_lines(home, "busy")
+    assert len(served) >= 3, outs
+    keys = [p["key"] for p in lines]
+    assert len(keys) == len(set(keys)) == len(served), (keys, len(served))
+    assert sorted(p["n"] for p in lines) == list(range(1, len(lines) + 1))
+
+
+def test_schedule_prints_units_with_the_installed_command_and_home(run, home):
+    cron = run("schedule", "--cron", "--every", "15m")
+    assert cron.exit_code == 0, cron.output
+    command = shutil.which("subsample") or sys.argv[0]
+    assert cron.stdout.startswith("*/15 * * * * ") and f"SUBSAMPLE_HOME={home}" in cron.stdout
+    assert f"{Path(command).absolute()} fetch" in cron.stdout
+    units = run("schedule", "--systemd")
+    assert units.exit_code == 0 and f"ExecStart={Path(command).absolute()} fetch" in units.stdout
+    assert "OnUnitActiveSec=1h" in units.stdout and f"Environment=SUBSAMPLE_HOME={home}" in units.stdout
+    assert run("schedule").exit_code == 2
+    assert run("schedule", "--cron", "--every", "often").exit_code == 2

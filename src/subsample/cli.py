@@ -688,18 +688,161 @@ def export_(
 @friendly_errors
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE.opml")],
+    what: Annotated[str, typer.Argument(metavar="FORMAT|FILE.opml")],
+    path: Annotated[Path | None, typer.Argument(metavar="[PATH]", show_default=False)] = None,
+    urls: Annotated[
+        Path | None,
+        typer.Option("--urls", metavar="FILE", help="newsboat: its urls file.", show_default=False),
+    ] = None,
     limit: Annotated[int, typer.Option(min=0, max=BIGGEST, help="limit for each new source.")] = 50,
     interval: Annotated[str, typer.Option(help="interval for each new source.")] = "6h",
 ) -> None:
-    """Subscribe to every feed of an OPML file (duplicates and bad URLs are reported and skipped)."""
+    """Move in from another reader: its subscriptions, and the posts it already holds.
+
+    FORMAT is opml, newsboat (PATH: its cache.db, default where newsboat keeps it),
+    sfeed (PATH: an sfeedrc, default ~/.sfeed/sfeedrc), reader (PATH: a lemon24/reader
+    database) or greader (PATH: a Google Reader JSON export). `import FILE.opml` is
+    `import opml FILE.opml`. Posts join the source of their feed (created if absent);
+    importing again adds nothing. Rows that cannot be read are reported and skipped
+    (exit 1, the rest is imported); a file of the wrong kind imports nothing (exit 2).
+    """
     from subsample import core
     from subsample.show import render
 
-    report = core.import_subscriptions(_paths(ctx), file, limit=limit, interval=interval)
-    _err().print(render.import_report(report), soft_wrap=True)
-    if report.failed:  # a duplicate is no failure: importing the same file twice is fine
+    if what not in core.IMPORT_FORMATS:
+        if path is not None:
+            raise UsageError(f"unknown import format {what!r}; known: {', '.join(core.IMPORT_FORMATS)}")
+        what, path = "opml", Path(what)  # `import FILE.opml`, as before formats were named
+    if what == "opml":
+        if path is None:
+            raise UsageError("name the OPML file: subsample import opml FILE.opml")
+        report = core.import_subscriptions(_paths(ctx), path, limit=limit, interval=interval)
+        _err().print(render.import_report(report), soft_wrap=True)
+        if report.failed:  # a duplicate is no failure: importing the same file twice is fine
+            raise typer.Exit(1)
+        return
+    if urls is not None and what != "newsboat":
+        raise UsageError("--urls is for newsboat only")
+    path, urls = _import_defaults(what, path, urls)
+    path = path.expanduser().absolute()  # (kept in each post's imported_from: say which file)
+    imported = core.read_imported(what, path, urls_file=urls)
+    done = core.import_posts(_paths(ctx), imported, now=_now(), limit=limit, interval=interval)
+    if done.problems:
+        _err().print(render.import_problems(done), soft_wrap=True)
+    _out().print(render.posts_import_report(done), soft_wrap=True)
+    if done.problems:
         raise typer.Exit(1)
+
+
+def _import_defaults(fmt: str, path: Path | None, urls: Path | None) -> tuple[Path, Path | None]:
+    """Where FORMAT's files are when not named: where the reader itself keeps them."""
+    if fmt == "newsboat":
+        from subsample.imports import newsboat
+
+        cache_db, urls_file = newsboat.default_paths()
+        if path is None:
+            return cache_db, urls or urls_file
+        return path, urls if urls is not None else path.parent / "urls"
+    if path is not None:
+        return path, None
+    if fmt == "sfeed":
+        from subsample.imports import sfeed
+
+        return sfeed.default_sfeedrc(), None
+    raise UsageError(f"name the file to import: subsample import {fmt} PATH")
+
+
+@app.command()
+@friendly_errors
+def watch(
+    ctx: typer.Context,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            min=1, max=3600, callback=_a_number, help="Give up on a source after this many seconds."
+        ),
+    ] = 30,
+    max_size: Annotated[
+        int, typer.Option(min=1, max=1024 * 1024, help="Largest feed accepted, in MiB after decompression.")
+    ] = 32,
+) -> None:
+    """Stay in the foreground and fetch each source when it is due, until stopped.
+
+    One line per fetched source, with the time (failures on stderr). SIGTERM or Ctrl-C
+    stops it once the fetch under way is saved (exit 0); a second Ctrl-C stops at once.
+    """
+    import os
+    import signal
+    import threading
+
+    from subsample import watch as watching
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        if signum == signal.SIGINT and stop.is_set():
+            raise KeyboardInterrupt  # a second Ctrl-C: now (nothing half-written: whole lines)
+        os.write(2, b"Stopping once the fetch under way is saved (Ctrl-C again: at once).\n")
+        # Set from another thread: the signal may land while this one holds the Event's lock.
+        threading.Thread(target=stop.set).start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    paths = _paths(ctx)
+    sys.stdout.write(f"Watching the sources of {paths.config_file} (Ctrl-C stops)\n")
+    sys.stdout.flush()
+    watching.watch(paths, stop=stop, now=_now, on_results=_watch_lines, limits=_limits(timeout, max_size))
+    sys.stdout.write("Stopped.\n")
+
+
+def _watch_lines(results: list[FetchResult]) -> None:
+    """One line per fetched source, stamped with the local time; failures on stderr."""
+    from datetime import datetime
+
+    from rich.text import Text
+
+    from subsample.show import render
+
+    stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S ")
+    for r in results:
+        (_err() if r.error else _out()).print(Text(stamp).append_text(render.fetch_line(r)), soft_wrap=True)
+    sys.stdout.flush()
+
+
+@app.command()
+@friendly_errors
+def schedule(
+    ctx: typer.Context,
+    cron: Annotated[bool, typer.Option("--cron", help="Print a crontab line.")] = False,
+    systemd: Annotated[
+        bool, typer.Option("--systemd", help="Print a systemd user service and timer.")
+    ] = False,
+    every: Annotated[str, typer.Option(help="How often to run `subsample fetch`.")] = "1h",
+) -> None:
+    """Print what makes your system's scheduler run `subsample fetch` (nothing is installed).
+
+    `--cron`: a line for `crontab -e`. `--systemd`: a user service and timer, to save
+    under ~/.config/systemd/user/ and start with `systemctl --user enable --now
+    subsample-fetch.timer`. Each source is still fetched only when it is due.
+    """
+    import os
+    import shutil
+
+    from subsample import config as settings
+    from subsample import watch as watching
+
+    if cron == systemd:
+        raise UsageError("say --cron or --systemd")
+    seconds = settings.check_interval(every)
+    found = shutil.which("subsample")
+    command = Path(found).absolute() if found else Path(sys.argv[0]).resolve()
+    chosen = (ctx.find_object(Settings) or Settings()).home or os.environ.get("SUBSAMPLE_HOME")
+    home = Path(chosen).expanduser().absolute() if chosen else None
+    if cron:
+        sys.stdout.write(watching.cron_line(command, home, seconds) + "\n")
+        return
+    for name, text in watching.systemd_units(command, home, seconds).items():
+        sys.stdout.write(f"# ~/.config/systemd/user/{name}\n{text}\n")
 
 
 @app.command()

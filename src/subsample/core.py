@@ -20,6 +20,7 @@ from subsample.paths import Paths
 from subsample.times import iso_utc, now_utc, parse_iso
 
 if TYPE_CHECKING:
+    from subsample.imports import Imported, ImportedFeed, ImportedPost
     from subsample.show.export import ImportReport
 
 # -- sources ---------------------------------------------------------------------
@@ -623,3 +624,136 @@ def import_subscriptions(paths: Paths, file: Path, *, limit: int, interval: str)
     from subsample.show.export import import_opml
 
     return import_opml(paths, file, limit=config.check_limit(limit), interval=interval)
+
+
+# -- moving in from other readers ---------------------------------------------------
+
+IMPORT_FORMATS = ("opml", "newsboat", "sfeed", "reader", "greader")
+
+
+@dataclass
+class SourceImported:
+    """What an import did to one source."""
+
+    source: str
+    created: bool
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class PostsImport:
+    """What an import from another reader did: per source, and the rows it skipped."""
+
+    origin: str  # "newsboat /home/me/.newsboat/cache.db"
+    sources: list[SourceImported] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def read_imported(fmt: str, path: Path, *, urls_file: Path | None = None) -> Imported:
+    """What another reader's files hold (an imports.Imported), read before anything is written.
+
+    Raises:
+        UsageError: an unknown FORMAT, or PATH is not that reader's file (nothing is read).
+    """
+    if fmt == "newsboat":
+        from subsample.imports import newsboat
+
+        return newsboat.read(path, urls_file)
+    if fmt == "sfeed":
+        from subsample.imports import sfeed
+
+        return sfeed.read(path)
+    if fmt == "reader":
+        from subsample.imports import reader_db
+
+        return reader_db.read(path)
+    if fmt == "greader":
+        from subsample.imports import greader
+
+        return greader.read(path)
+    raise UsageError(f"unknown import format {fmt!r}; known: {', '.join(IMPORT_FORMATS)}")
+
+
+def import_posts(
+    paths: Paths, imported: Imported, *, now: datetime, limit: int = 50, interval: str = "6h"
+) -> PostsImport:
+    """Archive the posts another reader holds (an imports.Imported) into the sources of
+    their feeds, created (in one write) where absent; each line notes `imported_from`.
+
+    Raises:
+        UsageError: a bad limit or interval (nothing is written).
+        StorageError: an archive cannot be written (sources archived before are kept).
+    """
+    from subsample import urls
+    from subsample.fetch.pipeline import archive_entries
+    from subsample.show.export import _slug, _unique_id
+
+    report = PostsImport(imported.source, problems=list(imported.problems))
+    limit, seconds = config.check_limit(limit), config.check_interval(interval)
+    existing = config.load_sources(paths)
+    by_url: dict[str, str] = {}
+    added: list[Source] = []
+    for s in existing.values():
+        if urls.is_web(s.url):  # (a local feed file is no other reader's feed)
+            by_url[urls.normalize(s.url)] = s.id
+    taken = set(existing)
+    chosen: list[tuple[str, bool, ImportedFeed]] = []  # (source id, created, feed), in the reader's order
+    for feed in imported.feeds:
+        try:
+            url = urls.normalize(feed.url)
+        except ValueError as e:
+            report.problems.append(f"feed {feed.url!r}: not a web feed ({e}); skipped")
+            continue
+        sid = by_url.get(url)
+        created = sid is None
+        if sid is None:
+            sid = _unique_id(_slug(feed.title or "") or _slug(_host(url)) or "feed", taken)
+            taken.add(sid)
+            by_url[url] = sid
+            title = feed.title.strip() if feed.title else None
+            added.append(Source(id=sid, type="rss", url=url, limit=limit, interval=seconds, title=title))
+        chosen.append((sid, created, feed))
+    if added:
+        config.add_sources(paths, added)
+    done: dict[str, SourceImported] = {}
+    for sid, created, feed in chosen:
+        entries = [_imported_entry(p) for p in feed.posts]
+        got = archive_entries(paths, sid, entries, now, {"imported_from": imported.source})
+        one = done.setdefault(sid, SourceImported(sid, created))  # (two URLs may be one feed)
+        one.new, one.updated, one.unchanged = (
+            one.new + got.new,
+            one.updated + got.updated,
+            one.unchanged + got.unchanged,
+        )
+    report.sources = list(done.values())
+    return report
+
+
+def _host(url: str) -> str:
+    """The host of URL, for a source id when the feed has no title."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or ""
+
+
+def _imported_entry(post: ImportedPost) -> dict[str, Any]:
+    """An ImportedPost as the entry a fetch would make of it: same key, same hash."""
+    from subsample.parse.entry import make_entry
+
+    return make_entry(
+        id=post.id,
+        link=post.link,
+        title=post.title,
+        author=post.author,
+        published=post.published,
+        updated=post.updated,
+        # As parse/feeds.py does: a summary that only repeats the content (feedparser's copy
+        # of content:encoded, which reader keeps) is none, or a later fetch would revise it.
+        summary=None if post.summary == post.content else post.summary,
+        content=post.content,
+        tags=list(post.tags),
+        enclosures=list(post.enclosures),
+        extra_images=[],
+    )

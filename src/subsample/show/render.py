@@ -21,7 +21,7 @@ from subsample.models import FetchResult
 from subsample.text import clean, one_line, shorten
 
 if TYPE_CHECKING:
-    from subsample.core import Added, FetchReport, Gallery, Removed
+    from subsample.core import Added, FetchReport, Gallery, PostsImport, Removed
     from subsample.show.export import ImportReport
 
 # -- time ---------------------------------------------------------------------------
@@ -383,6 +383,34 @@ def import_report(report: ImportReport) -> Text:
     names = ", ".join(report.added) or "none"
     lines.append(Text(f"Imported {_count(len(report.added), 'source')}: {names}"))
     return Text("\n").join(lines)
+
+
+def posts_import_report(report: PostsImport) -> Text:
+    """For stdout: one line per source (created or not, its new and updated posts), then a summary."""
+    lines = []
+    for s in report.sources:
+        t = Text()
+        t.append(f"{one_line(s.source)}: ", style="bold")
+        t.append(f"{s.new} new", style="green" if s.new else "")
+        t.append(f", {s.updated} updated, {s.unchanged} unchanged")
+        if s.created:
+            t.append(" (new source)", style="yellow")
+        lines.append(t)
+    created = sum(1 for s in report.sources if s.created)
+    posts = sum(s.new for s in report.sources)
+    lines.append(
+        Text(
+            f"Imported {_count(posts, 'new post')} into {_count(len(report.sources), 'source')}"
+            f" ({created} new) from {one_line(report.origin)}"
+            + (f"; {_count(len(report.problems), 'row')} skipped" if report.problems else "")
+        )
+    )
+    return Text("\n").join(lines)
+
+
+def import_problems(report: PostsImport) -> Text:
+    """For stderr: each row or feed an import skipped, and why."""
+    return Text("\n").join(Text(f"skipped: {one_line(p)}") for p in report.problems)
 
 
 def raw_body(post: dict[str, Any]) -> str:
