@@ -69,7 +69,7 @@ def _run(home: Path, *args: str, colour: bool = False) -> Result:
     return CliRunner(env=env).invoke(app, list(args), catch_exceptions=False)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(items=st.lists(entry, max_size=6), feed_title=nasty)
 def test_any_json_feed_archives_and_shows_inert(items: list[dict[str, Any]], feed_title: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
