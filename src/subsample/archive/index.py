@@ -396,9 +396,15 @@ class Index:
         rows = self.db.execute("SELECT revision FROM revisions WHERE n=? ORDER BY revision", (n,))
         return [r[0] for r in rows]
 
-    def latest_offsets(self, sid: str) -> list[tuple[int, int]]:
-        """(offset, length) of the latest revision of each post of a source, oldest first."""
-        rows = self.db.execute("SELECT off, len FROM posts WHERE source=? ORDER BY n", (sid,))
+    def latest_offsets(self, sid: str, newest: int | None = None) -> list[tuple[int, int]]:
+        """(offset, length) of the latest revision of each post of a source (or of its
+        NEWEST posts by number), oldest first."""
+        if newest:
+            rows = self.db.execute(
+                "SELECT off, len FROM posts WHERE source=? ORDER BY n DESC LIMIT ?", (sid, newest)
+            ).fetchall()
+            return [(o, ln) for o, ln in reversed(rows)]
+        rows = self.db.execute("SELECT off, len FROM posts WHERE source=? ORDER BY n", (sid,)).fetchall()
         return [(o, ln) for o, ln in rows]
 
 

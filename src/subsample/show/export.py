@@ -35,8 +35,7 @@ def _latest_offsets(paths: Paths, source_id: str, newest: int | None = None) -> 
     config.find_source(paths, source_id)
     with Index(paths) as index:
         index.sync(source_id)
-        offsets = index.latest_offsets(source_id)
-    return offsets[-newest:] if newest else offsets
+        return index.latest_offsets(source_id, newest)
 
 
 def _latest_lines(paths: Paths, source_id: str, newest: int | None = None) -> Iterator[bytes]:
