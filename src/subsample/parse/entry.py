@@ -34,6 +34,13 @@ class ParsedFeed:
     format: str = ""
     entries: list[Entry] = field(default_factory=list)
     warning: str | None = None
+    # What paging needs (parse/paging.py): the feed's own links by rel (RFC 5005's
+    # prev-archive, next, previous; self...; not "alternate", which is `link`), the first
+    # of each rel; JSON Feed's next_url; the generator; RFC 5005's fh:complete.
+    links: dict[str, str] = field(default_factory=dict)
+    next_url: str | None = None
+    generator: str | None = None
+    complete: bool = False
 
 
 def make_entry(

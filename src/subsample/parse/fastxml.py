@@ -39,6 +39,7 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
 XML = "{http://www.w3.org/XML/1998/namespace}"
+FH = "{http://purl.org/syndication/history/1.0}"  # RFC 5005
 
 # The prefix feedparser gives each namespace it knows (its `namespaces` table, matched
 # without regard to case); "" is RSS's and Atom's own. feedparser 6.0.
@@ -270,6 +271,12 @@ def _rss(root: Any) -> dict[str, Any]:
             feed["link"] = _AMP_REF.sub(r"&\1", _uri(_text(el)))
         elif tag == ATOM + "link":
             _atom_link(feed, el, {})
+            _feed_link(feed, el)
+        elif tag == "generator":
+            _no_attributes(el)
+            feed["generator"] = _text(el)
+        elif tag in (FH + "complete", FH + "archive"):
+            _history_flag(feed, el)
         else:
             name = feedparser_name(el)
             if name in CHANNEL_REACHES:
@@ -349,6 +356,13 @@ def _atom(root: Any) -> dict[str, Any]:
             _title(feed, el, "text/plain", guess=False)
         elif tag == ATOM + "link":
             _atom_link(feed, el, {})
+            _feed_link(feed, el)
+        elif tag == ATOM + "generator":
+            if set(el.attrib) - {"uri", "version"} or len(el):
+                raise Unsupported
+            feed["generator"] = _text(el)
+        elif tag in (FH + "complete", FH + "archive"):
+            _history_flag(feed, el)
         elif tag == ATOM + "id":
             id_link = _guid({}, el)
     if "link" not in feed and id_link is not None:
@@ -469,6 +483,19 @@ def _atom_link(context: dict[str, Any], el: Any, entry: dict[str, Any]) -> None:
         context["link"] = href
     elif rel == "enclosure" and entry is context:
         context.setdefault("enclosures", []).append({"href": href, "type": kind, "length": el.get("length")})
+
+
+def _feed_link(feed: dict[str, Any], el: Any) -> None:
+    """A feed-level link in feedparser's `links` (paging reads its rels), after _atom_link
+    has vetted it."""
+    feed.setdefault("links", []).append({"rel": el.get("rel", "alternate").lower(), "href": _uri(el.get("href"))})
+
+
+def _history_flag(feed: dict[str, Any], el: Any) -> None:
+    """RFC 5005's empty <fh:complete/> or <fh:archive/>, filed as feedparser files it."""
+    if el.attrib or len(el) or (el.text or "").strip():
+        raise Unsupported
+    feed[feedparser_name(el)] = ""
 
 
 def _atom_author(el: Any) -> str:

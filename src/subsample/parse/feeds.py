@@ -98,7 +98,22 @@ def from_feedparser_shape(d: Any, url: str, warning: str | None) -> ParsedFeed:
         format=str(d.get("version") or "unknown"),
         entries=[_entry(e, url) for e in d["entries"]],
         warning=warning,
+        links=_links(feed),
+        generator=text(feed.get("generator")),
+        # feedparser files RFC 5005's <fh:complete/> under its document prefix, "fh" by
+        # convention (every feed we have seen spells it so).
+        complete="fh_complete" in feed,
     )
+
+
+def _links(feed: Any) -> dict[str, str]:
+    """The feed's own links by rel, the first of each, "alternate" left to `link`."""
+    links: dict[str, str] = {}
+    for link in feed.get("links") or []:
+        rel, href = str(link.get("rel") or "alternate").lower(), text(link.get("href"))
+        if rel != "alternate" and href is not None:
+            links.setdefault(rel, href.strip())
+    return links
 
 
 def _entry(e: Any, base: str) -> Entry:
