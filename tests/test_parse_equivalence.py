@@ -374,4 +374,8 @@ def test_what_paging_needs_reads_the_same_as_feedparser(body: bytes) -> None:
     quick, reference = both(body)
     assert quick == reference
     assert isinstance(reference, parse.ParsedFeed)
-    assert reference.complete and reference.generator and ("prev-archive" in reference.links or "next" in reference.links)
+    assert (
+        reference.complete
+        and reference.generator
+        and ("prev-archive" in reference.links or "next" in reference.links)
+    )

@@ -437,6 +437,50 @@ def _limits(timeout: float, max_size: int) -> Limits:
 # -- reading -----------------------------------------------------------------------
 
 
+@app.command()
+@friendly_errors
+def backfill(
+    ctx: typer.Context,
+    source_id: SourceId,
+    max_pages: Annotated[
+        int | None, typer.Option(min=1, max=BIGGEST, help="Read at most this many pages.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(metavar="DATE", help="Stop at posts older than this date (YYYY-MM-DD).")
+    ] = None,
+    pause: Annotated[
+        float,
+        typer.Option(min=0, max=3600, callback=_a_number, help="Seconds between two requests.", hidden=True),
+    ] = 1.0,
+    timeout: Annotated[
+        float,
+        typer.Option(min=1, max=3600, callback=_a_number, help="Give up on a page after this many seconds."),
+    ] = 30,
+) -> None:
+    """Walk a source's older pages and archive every post not yet archived.
+
+    Uses what the feed offers: RFC 5005 archives or pages, JSON Feed next_url, WordPress
+    ?paged=N, Blogger start-index. An interrupted walk resumes where it stopped.
+    """
+    from subsample import core
+    from subsample.show import render
+
+    out = _out()
+    walk = core.backfill(
+        _paths(ctx),
+        source_id,
+        now=_now,
+        max_pages=max_pages,
+        until=_since(until),
+        pause=pause,
+        limits=_limits(timeout, 32),
+        on_page=lambda page: out.print(render.backfill_page(page), soft_wrap=True),
+    )
+    out.print(render.backfill_summary(walk), soft_wrap=True)
+    if walk.error:
+        raise typer.Exit(1)
+
+
 @app.command("list")
 @friendly_errors
 def list_(

@@ -321,6 +321,41 @@ def fetch(
     return report
 
 
+def backfill(
+    paths: Paths,
+    source_id: str,
+    *,
+    now: Callable[[], datetime],
+    max_pages: int | None = None,
+    until: str | None = None,
+    pause: float | None = None,
+    limits: Any = None,
+    on_page: Callable[[Any], None] | None = None,
+) -> Any:
+    """Walk source SOURCE_ID's older pages and archive what is missing (fetch/backfill.py).
+
+    Raises:
+        SourceNotFoundError: no such source.
+        FetchError: the feed itself cannot be fetched or read.
+        StorageError: the archive or a state file cannot be written.
+    """
+    from subsample.fetch import backfill as walk
+
+    source = config.load_sources(paths).get(source_id)
+    if source is None:
+        raise SourceNotFoundError(source_id)
+    return walk.backfill(
+        paths,
+        source,
+        now=now,
+        max_pages=max_pages,
+        until=until,
+        pause=walk.PAUSE if pause is None else pause,
+        limits=limits,
+        on_page=on_page,
+    )
+
+
 # -- reading ---------------------------------------------------------------------
 
 
@@ -373,7 +408,11 @@ def list_posts(
                     p["summary"], p["content"] = record.get("summary"), record.get("content")
     in_feed = set(state.in_feed) if state.in_feed is not None else None
     gone = gone_from_feed((p["key"] for p in posts), in_feed)
+    from subsample.fetch.backfill import load_progress
+
+    deleted = set(load_progress(paths, source_id).deleted)  # RFC 5005 complete feeds
     for p in posts:
+        p["deleted"] = p["key"] in deleted
         p["source"] = source_id
         p["in_feed"] = None if in_feed is None else p["key"] not in gone
     title = (source.title if source else None) or state.title

@@ -488,7 +488,9 @@ def _atom_link(context: dict[str, Any], el: Any, entry: dict[str, Any]) -> None:
 def _feed_link(feed: dict[str, Any], el: Any) -> None:
     """A feed-level link in feedparser's `links` (paging reads its rels), after _atom_link
     has vetted it."""
-    feed.setdefault("links", []).append({"rel": el.get("rel", "alternate").lower(), "href": _uri(el.get("href"))})
+    feed.setdefault("links", []).append(
+        {"rel": el.get("rel", "alternate").lower(), "href": _uri(el.get("href"))}
+    )
 
 
 def _history_flag(feed: dict[str, Any], el: Any) -> None:

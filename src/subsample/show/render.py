@@ -115,6 +115,31 @@ def added(a: Added) -> Text:
     return t
 
 
+def backfill_page(page: Any) -> Text:
+    """One line per page a backfill read."""
+    if page.error:
+        return Text(f"page {page.number}: failed: {one_line(page.error)}")
+    if page.status != 200:
+        return Text(f"page {page.number}: HTTP {page.status}")
+    t = Text(f"page {page.number}: {_count(page.entries, 'post')}, {page.new} new")
+    if page.updated:
+        t.append(f", {page.updated} updated")
+    return t
+
+
+def backfill_summary(walk: Any) -> Text:
+    """The last line of a backfill: what it found and why it stopped."""
+    if walk.mechanism is None:
+        return Text(f"{walk.source}: {walk.stopped}.")
+    how = f"{walk.mechanism}" + (f", resumed at page {walk.resumed_at}" if walk.resumed_at else "")
+    t = Text(
+        f"{walk.source} ({how}): {_count(len(walk.pages), 'page')}, {_count(walk.new, 'new post')}; {one_line(walk.stopped)}."
+    )
+    if walk.deleted:
+        t.append(f" {_count(walk.deleted, 'post')} deleted by the publisher.")
+    return t
+
+
 def removed(r: Removed) -> Text:
     if r.archive is None:
         return Text(f"Removed {r.source_id}.")
@@ -169,7 +194,9 @@ def posts_view(listing: Any, now: datetime) -> RenderableType:
         marks = []
         if p.get("revisions", 1) > 1:
             marks.append(f"edited ×{p['revisions'] - 1}")  # noqa: RUF001
-        if p.get("in_feed") is False:
+        if p.get("deleted"):
+            marks.append("deleted by the publisher")
+        elif p.get("in_feed") is False:
             marks.append("left feed")
         table.add_row(
             str(p["n"]),
@@ -314,6 +341,8 @@ def history_view(h: dict[str, Any], now: datetime) -> RenderableType:
     for f in h["fetches"]:
         if f.get("error"):
             outcome = Text("failed", style="red")
+        elif f.get("backfill"):
+            outcome = Text(f"backfill page {f.get('page')}", style="cyan")
         elif f.get("not_modified"):
             outcome = Text("not modified", style="dim")
         elif f.get("new"):
