@@ -548,6 +548,13 @@ def read(
         int | None, typer.Option(min=1, max=BIGGEST, help="Show this older revision.")
     ] = None,
     raw: Annotated[bool, typer.Option("--raw", help="Print the stored HTML.")] = False,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff",
+            help="Show what changed from the revision before the latest (or --revision K) to the latest.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole stored record.")] = False,
     width: Annotated[int | None, typer.Option(min=20, max=1000, help="Wrap at this many columns.")] = None,
     no_pager: Annotated[bool, typer.Option("--no-pager", help="Never page, even on a terminal.")] = False,
@@ -556,6 +563,18 @@ def read(
     from subsample import core
     from subsample.show import render
 
+    if diff:
+        compared = core.compare_revisions(_paths(ctx), n, revision)
+        if compared.old is None:
+            _out().print(f"Post {n} has one revision; nothing to compare.")
+            return
+        out = _out(width)
+        shown = render.revision_diff(compared.old, compared.new, colour=out.color_system is not None)
+        if isinstance(shown, str):
+            sys.stdout.write(shown + "\n")
+        else:
+            out.print(shown)
+        return
     reading = core.read_post(_paths(ctx), n, revision)
     if as_json:
         _print_json(reading.post)

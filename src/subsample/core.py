@@ -461,6 +461,30 @@ def read_post(paths: Paths, n: int, revision: int | None = None) -> Reading:
     return Reading(post, source_title(paths, str(post.get("source"))))
 
 
+@dataclass
+class Comparison:
+    """Two revisions of one post, for `read N --diff`: OLD is None when there is only one."""
+
+    new: Post
+    old: Post | None
+
+
+def compare_revisions(paths: Paths, n: int, revision: int | None = None) -> Comparison:
+    """Revision REVISION of post N (default: the one before the latest) against the latest.
+
+    Raises:
+        PostNotFoundError: no post N.
+        UsageError: no such revision, or REVISION is the latest one.
+    """
+    new = get_post(paths, n)
+    latest = int(new.get("revision") or new["revisions"])
+    if revision is None:
+        return Comparison(new, get_post(paths, n, latest - 1) if latest > 1 else None)
+    if revision == latest:
+        raise UsageError(f"revision {revision} is post {n}'s latest; pick an older one to compare")
+    return Comparison(new, get_post(paths, n, revision))
+
+
 def _span(revisions: list[int]) -> str:
     return "revision 1" if revisions == [1] else f"revisions {revisions[0]} to {revisions[-1]}"
 

@@ -123,6 +123,13 @@ def decide(
     return plan
 
 
+def renamed_note(count: int) -> str:
+    """What a fetch's history says when COUNT posts came back under new guids."""
+    return (
+        f"{count} post{'s' * (count != 1)} changed their guid (same link and title; kept as the same posts)"
+    )
+
+
 def gone_from_feed(keys: Iterable[str], in_feed: Collection[str] | None) -> set[str]:
     """Those of the archived KEYS the feed no longer holds (none if the feed was never read)."""
     if in_feed is None:

@@ -247,6 +247,10 @@ def _archive(
     _write(index, source.id, plan, iso_utc(now), numbers, appended)
     result.seen = len(selection.in_feed)
     result.new, result.updated, result.unchanged = len(plan.new), len(plan.revised), plan.unchanged
+    if plan.renamed:
+        # A CMS migration renames every post at once: the same posts, their new guids kept
+        # beside the old keys (the index's aliases), never duplicates.
+        result.notes.append(merge.renamed_note(len(plan.renamed)))
     return result, plan
 
 

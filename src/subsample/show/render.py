@@ -140,6 +140,32 @@ def backfill_summary(walk: Any) -> Text:
     return t
 
 
+def revision_text(post: dict[str, Any]) -> str:
+    """What a reader sees of one revision, as plain text: its title, link and body."""
+    from subsample.parse.entry import html_to_plain
+
+    body = html_to_plain(str(post.get("content") or post.get("summary") or ""))
+    return "\n\n".join(clean(str(x)) for x in (post.get("title") or "", post.get("link") or "", body))
+
+
+def revision_diff(old: dict[str, Any], new: dict[str, Any], *, colour: bool) -> Text | str:
+    """Revision OLD against NEW, word by word: coloured (removed red struck out, added
+    green) for a terminal, else spelled [-…-]{+…+} as a str for a pipe."""
+    from subsample.show import diff
+
+    pieces = diff.word_diff(revision_text(old), revision_text(new))
+    head = f"Post {new.get('n')}: revision {old.get('revision')} -> {new.get('revision')}"
+    if not diff.changed(pieces):
+        head += " (no change in the text)"
+    if not colour:
+        return head + "\n\n" + diff.plain(pieces)
+    t = Text(head + "\n\n", style="bold")
+    styles = {"equal": "", "removed": "red strike", "added": "green"}
+    for p in pieces:
+        t.append(p.text, style=styles[p.kind])
+    return t
+
+
 def removed(r: Removed) -> Text:
     if r.archive is None:
         return Text(f"Removed {r.source_id}.")
