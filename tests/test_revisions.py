@@ -61,3 +61,25 @@ def test_a_whole_feed_changing_its_guids_is_the_same_posts_renamed(
     history = [json.loads(line) for line in (home / "history" / "s.jsonl").read_text().splitlines()]
     assert "5 posts changed their guid" in " ".join(history[-1]["notes"])
     assert "5 posts changed their guid" in run("history", "s").stdout + r.stdout
+
+
+def test_identity_link_keeps_posts_whose_guid_and_title_change(
+    run: Run, httpserver: HTTPServer, home: Path
+) -> None:
+    feed = {"items": [item(i, guid=f"{i}-a") for i in range(3, 0, -1)]}
+    url = _serving(httpserver, feed)
+    assert run("add", "s", "rss", url, "--identity", "link").exit_code == 0
+    assert run("add", "g", "rss", url).exit_code == 0
+    run("fetch")
+    # Each fetch mints new guids, and the titles carry a comment count.
+    feed["items"] = [item(i, guid=f"{i}-b", title=f"Post number {i} (2 comments)") for i in range(3, 0, -1)]
+    run("fetch", "s", "g")
+    by_link = json.loads(run("list", "s", "--json").stdout)
+    posts = by_link["posts"] if isinstance(by_link, dict) else by_link
+    assert len(posts) == 3 and all(p["revisions"] == 2 for p in posts)
+    by_guid = json.loads(run("list", "g", "--json").stdout)
+    assert len(by_guid["posts"] if isinstance(by_guid, dict) else by_guid) == 6  # what the default does
+    assert "identity" in (home / "sources.toml").read_text()
+    bad = run("set", "s", "identity", "title")
+    assert bad.exit_code == 2 and "bad identity" in bad.stderr
+    assert run("set", "g", "identity", "link+date").exit_code == 0

@@ -199,6 +199,12 @@ def add(
     title: Annotated[
         str | None, typer.Option(help="Your own name for it (default: the feed's title).")
     ] = None,
+    identity: Annotated[
+        str,
+        typer.Option(
+            help="What makes two entries the same post: guid, link, link+date or hash (for unstable guids)."
+        ),
+    ] = "guid",
 ) -> None:
     """Register a source in sources.toml (a web page's feed is found; a typed source is mapped to its feed)."""
     from subsample import core
@@ -227,6 +233,7 @@ def add(
         interval=interval,
         enabled=not disabled,
         title=None if title is None else from_argv(title),
+        identity=identity,
     )
     _err().print(render.added(added), soft_wrap=True)
 

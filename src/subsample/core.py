@@ -43,6 +43,7 @@ def add_source(
     session: Any = None,
     limits: Any = None,
     sites: Any = None,
+    identity: str = "guid",
 ) -> Added:
     """Validate and register a source: an rss URL that turns out to be a page subscribes to
     the page's best feed; a typed source's WHAT is mapped (or looked up) to its feed URL.
@@ -92,6 +93,7 @@ def add_source(
         enabled=enabled,
         title=title,
         what=what,
+        identity=config.check_identity(identity),
     )
     config.add_source(paths, added.source)
     return added

@@ -62,6 +62,28 @@ class Plan:
     in_feed: list[str] = field(default_factory=list)  # the archive's keys of the feed's posts
 
 
+def rekey(entries: list[Entry], identity: str) -> list[Entry]:
+    """ENTRIES keyed by the source's IDENTITY (guid: as parsed; link; link+date; hash of
+    title, link and date), for feeds whose guids change from one fetch to the next. An entry
+    without what the identity needs keeps its parsed key."""
+    if identity == "guid":
+        return entries
+    import hashlib
+
+    out = []
+    for e in entries:
+        link, date = (e.get("link") or "").strip(), e.get("published") or e.get("updated") or ""
+        if identity == "link":
+            key = link
+        elif identity == "link+date":
+            key = f"{link} {date}" if link and date else ""
+        else:
+            digest = hashlib.sha256(f"{e.get('title') or ''}\x00{link}\x00{date}".encode()).hexdigest()[:32]
+            key = f"sha256:{digest}"
+        out.append({**e, "key": key} if key else e)
+    return out
+
+
 def select(entries: list[Entry], limit: int) -> Selection:
     """Drop repeats of a key (keeping the first: the feed's newest), then keep the newest
     LIMIT entries (0: all)."""

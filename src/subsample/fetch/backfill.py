@@ -20,6 +20,7 @@ from typing import Any
 
 from subsample.archive.files import replace_own
 from subsample.archive.index import Index
+from subsample.archive.merge import rekey
 from subsample.archive.state import append_history, load_state
 from subsample.errors import FetchError
 from subsample.fetch.pipeline import archive_entries
@@ -178,7 +179,7 @@ def backfill(
                 return walk
             mechanism, url, number = found, paging.first_page(feed_url, found), 1
             if first.complete:
-                walk.deleted = _mark_deleted(paths, sid, first, progress)
+                walk.deleted = _mark_deleted(paths, sid, first, progress, source.identity)
             if url != feed_url:
                 first = None  # Blogger: the first page again, larger
         walk.mechanism = mechanism
@@ -220,8 +221,9 @@ def backfill(
             entries = feed.entries
             if until is not None:
                 entries = [e for e in entries if (e.get("published") or e.get("updated") or until) >= until]
-            keys = [e["key"] for e in feed.entries]
+            keys = [e["key"] for e in rekey(feed.entries, source.identity)]
             page.entries = len(feed.entries)
+            entries = rekey(entries, source.identity)
             done = archive_entries(paths, sid, entries, now(), extra={"found_by": mechanism})
             page.new, page.updated, page.new_numbers = done.new, done.updated, done.new_numbers
             _record(paths, sid, page, mechanism, now())
@@ -267,13 +269,13 @@ def _finish(paths: Paths, sid: str, progress: Progress, now: datetime) -> None:
     save_progress(paths, sid, progress)
 
 
-def _mark_deleted(paths: Paths, sid: str, feed: ParsedFeed, progress: Progress) -> int:
+def _mark_deleted(paths: Paths, sid: str, feed: ParsedFeed, progress: Progress, identity: str) -> int:
     """RFC 5005 section 2: a complete feed holds every entry, so an archived post it no
     longer holds was deleted by the publisher. Noted, never removed from the archive."""
     with Index(paths) as index:
         index.sync(sid)
         archived = [str(p["key"]) for p in index.posts(sid)]
-    held = {e["key"] for e in feed.entries}
+    held = {e["key"] for e in rekey(feed.entries, identity)}
     deleted = deleted_from_complete(archived, held)
     progress.deleted = sorted(deleted)
     save_progress(paths, sid, progress)

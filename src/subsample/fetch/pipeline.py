@@ -242,7 +242,7 @@ def _archive(
     if d.feed is None or result.error is not None:
         return result, None
 
-    selection = merge.select(d.feed.entries, source.limit)
+    selection = merge.select(merge.rekey(d.feed.entries, source.identity), source.limit)
     plan = _plan(index, source.id, selection)
     _write(index, source.id, plan, iso_utc(now), numbers, appended)
     result.seen = len(selection.in_feed)
