@@ -363,3 +363,25 @@ def test_stored_dates_are_spelled_as_the_long_way_spells_them(fields: tuple[int,
     except (OverflowError, ValueError, OSError):
         expected = None
     assert shape.iso_from_struct(parsed) == expected
+
+
+_PAGING_RSS = b"""<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"
+ xmlns:fh="http://purl.org/syndication/history/1.0"><channel><title>t</title><link>https://e.org/</link>
+<generator>https://wordpress.org/?v=6.4</generator><atom:link rel="self" href="https://e.org/feed"/>
+<atom:link rel="prev-archive" href="/a/2"/><fh:complete/><fh:archive/>
+<item><guid>a</guid><title>x</title></item></channel></rss>"""
+_PAGING_ATOM = b"""<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="http://purl.org/syndication/history/1.0">
+<title>t</title><generator uri="x" version="1">Blogger</generator><link rel="next" href="p2"/>
+<link rel="Next" href="p3"/><link href="https://e.org/"/><fh:complete/><entry><id>a</id><title>x</title></entry></feed>"""
+
+
+@pytest.mark.parametrize("body", [_PAGING_RSS, _PAGING_ATOM])
+def test_what_paging_needs_reads_the_same_as_feedparser(body: bytes) -> None:
+    quick, reference = both(body)
+    assert quick == reference
+    assert isinstance(reference, parse.ParsedFeed)
+    assert (
+        reference.complete
+        and reference.generator
+        and ("prev-archive" in reference.links or "next" in reference.links)
+    )

@@ -199,6 +199,12 @@ def add(
     title: Annotated[
         str | None, typer.Option(help="Your own name for it (default: the feed's title).")
     ] = None,
+    identity: Annotated[
+        str,
+        typer.Option(
+            help="What makes two entries the same post: guid, link, link+date or hash (for unstable guids)."
+        ),
+    ] = "guid",
 ) -> None:
     """Register a source in sources.toml (a web page's feed is found; a typed source is mapped to its feed)."""
     from subsample import core
@@ -227,6 +233,7 @@ def add(
         interval=interval,
         enabled=not disabled,
         title=None if title is None else from_argv(title),
+        identity=identity,
     )
     _err().print(render.added(added), soft_wrap=True)
 
@@ -437,6 +444,50 @@ def _limits(timeout: float, max_size: int) -> Limits:
 # -- reading -----------------------------------------------------------------------
 
 
+@app.command()
+@friendly_errors
+def backfill(
+    ctx: typer.Context,
+    source_id: SourceId,
+    max_pages: Annotated[
+        int | None, typer.Option(min=1, max=BIGGEST, help="Read at most this many pages.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(metavar="DATE", help="Stop at posts older than this date (YYYY-MM-DD).")
+    ] = None,
+    pause: Annotated[
+        float,
+        typer.Option(min=0, max=3600, callback=_a_number, help="Seconds between two requests.", hidden=True),
+    ] = 1.0,
+    timeout: Annotated[
+        float,
+        typer.Option(min=1, max=3600, callback=_a_number, help="Give up on a page after this many seconds."),
+    ] = 30,
+) -> None:
+    """Walk a source's older pages and archive every post not yet archived.
+
+    Uses what the feed offers: RFC 5005 archives or pages, JSON Feed next_url, WordPress
+    ?paged=N, Blogger start-index. An interrupted walk resumes where it stopped.
+    """
+    from subsample import core
+    from subsample.show import render
+
+    out = _out()
+    walk = core.backfill(
+        _paths(ctx),
+        source_id,
+        now=_now,
+        max_pages=max_pages,
+        until=_since(until),
+        pause=pause,
+        limits=_limits(timeout, 32),
+        on_page=lambda page: out.print(render.backfill_page(page), soft_wrap=True),
+    )
+    out.print(render.backfill_summary(walk), soft_wrap=True)
+    if walk.error:
+        raise typer.Exit(1)
+
+
 @app.command("list")
 @friendly_errors
 def list_(
@@ -531,6 +582,13 @@ def read(
         int | None, typer.Option(min=1, max=BIGGEST, help="Show this older revision.")
     ] = None,
     raw: Annotated[bool, typer.Option("--raw", help="Print the stored HTML.")] = False,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff",
+            help="Show what changed from the revision before the latest (or --revision K) to the latest.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole stored record.")] = False,
     width: Annotated[int | None, typer.Option(min=20, max=1000, help="Wrap at this many columns.")] = None,
     no_pager: Annotated[bool, typer.Option("--no-pager", help="Never page, even on a terminal.")] = False,
@@ -539,6 +597,18 @@ def read(
     from subsample import core
     from subsample.show import render
 
+    if diff:
+        compared = core.compare_revisions(_paths(ctx), n, revision)
+        if compared.old is None:
+            _out().print(f"Post {n} has one revision; nothing to compare.")
+            return
+        out = _out(width)
+        shown = render.revision_diff(compared.old, compared.new, colour=out.color_system is not None)
+        if isinstance(shown, str):
+            sys.stdout.write(shown + "\n")
+        else:
+            out.print(shown)
+        return
     reading = core.read_post(_paths(ctx), n, revision)
     if as_json:
         _print_json(reading.post)

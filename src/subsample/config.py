@@ -22,7 +22,7 @@ from subsample.models import DEFAULT_INTERVAL, DEFAULT_LIMIT, SOURCE_TYPES, Sour
 from subsample.paths import Paths
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-SETTABLE_KEYS = ("url", "type", "limit", "interval", "enabled", "title")
+SETTABLE_KEYS = ("url", "type", "limit", "interval", "enabled", "title", "identity")
 
 
 # -- validation ------------------------------------------------------------------------
@@ -171,7 +171,21 @@ def _source_from_table(sid: str, entry: Any, folder: Path) -> Source:
         enabled=enabled,
         title=title,
         what=what,
+        identity=check_identity(entry.get("identity", "guid")),
     )
+
+
+def check_identity(value: Any) -> str:
+    """VALUE when it names a way to tell posts apart.
+
+    Raises:
+        UsageError: it does not.
+    """
+    from subsample.models import IDENTITIES
+
+    if value not in IDENTITIES:
+        raise UsageError(f"bad identity {value!r}; use one of {', '.join(IDENTITIES)}")
+    return str(value)
 
 
 def _stored_url(url: str, folder: Path) -> str:
@@ -259,6 +273,8 @@ def add_sources(paths: Paths, sources: list[Source]) -> None:
             entry["enabled"] = source.enabled
             if source.title:
                 entry["title"] = source.title
+            if source.identity != "guid":
+                entry["identity"] = source.identity
             doc["sources"][source.id] = entry
 
 
@@ -294,4 +310,6 @@ def validate_setting(key: str, value: str) -> Any:
         return parse_bool(value)
     if key == "title":
         return value
+    if key == "identity":
+        return check_identity(value)
     raise UsageError(f"unknown setting {key!r}; known: {', '.join(SETTABLE_KEYS)}")

@@ -45,6 +45,7 @@ def add_source(
     session: Any = None,
     limits: Any = None,
     sites: Any = None,
+    identity: str = "guid",
 ) -> Added:
     """Validate and register a source: an rss URL that turns out to be a page subscribes to
     the page's best feed; a typed source's WHAT is mapped (or looked up) to its feed URL.
@@ -94,6 +95,7 @@ def add_source(
         enabled=enabled,
         title=title,
         what=what,
+        identity=config.check_identity(identity),
     )
     config.add_source(paths, added.source)
     return added
@@ -376,6 +378,41 @@ def fetch(
     return report
 
 
+def backfill(
+    paths: Paths,
+    source_id: str,
+    *,
+    now: Callable[[], datetime],
+    max_pages: int | None = None,
+    until: str | None = None,
+    pause: float | None = None,
+    limits: Any = None,
+    on_page: Callable[[Any], None] | None = None,
+) -> Any:
+    """Walk source SOURCE_ID's older pages and archive what is missing (fetch/backfill.py).
+
+    Raises:
+        SourceNotFoundError: no such source.
+        FetchError: the feed itself cannot be fetched or read.
+        StorageError: the archive or a state file cannot be written.
+    """
+    from subsample.fetch import backfill as walk
+
+    source = config.load_sources(paths).get(source_id)
+    if source is None:
+        raise SourceNotFoundError(source_id)
+    return walk.backfill(
+        paths,
+        source,
+        now=now,
+        max_pages=max_pages,
+        until=until,
+        pause=walk.PAUSE if pause is None else pause,
+        limits=limits,
+        on_page=on_page,
+    )
+
+
 # -- reading ---------------------------------------------------------------------
 
 
@@ -428,7 +465,11 @@ def list_posts(
                     p["summary"], p["content"] = record.get("summary"), record.get("content")
     in_feed = set(state.in_feed) if state.in_feed is not None else None
     gone = gone_from_feed((p["key"] for p in posts), in_feed)
+    from subsample.fetch.backfill import load_progress
+
+    deleted = set(load_progress(paths, source_id).deleted)  # RFC 5005 complete feeds
     for p in posts:
+        p["deleted"] = p["key"] in deleted
         p["source"] = source_id
         p["in_feed"] = None if in_feed is None else p["key"] not in gone
     title = (source.title if source else None) or state.title
@@ -475,6 +516,30 @@ def read_post(paths: Paths, n: int, revision: int | None = None) -> Reading:
     """
     post = get_post(paths, n, revision)
     return Reading(post, source_title(paths, str(post.get("source"))))
+
+
+@dataclass
+class Comparison:
+    """Two revisions of one post, for `read N --diff`: OLD is None when there is only one."""
+
+    new: Post
+    old: Post | None
+
+
+def compare_revisions(paths: Paths, n: int, revision: int | None = None) -> Comparison:
+    """Revision REVISION of post N (default: the one before the latest) against the latest.
+
+    Raises:
+        PostNotFoundError: no post N.
+        UsageError: no such revision, or REVISION is the latest one.
+    """
+    new = get_post(paths, n)
+    latest = int(new.get("revision") or new["revisions"])
+    if revision is None:
+        return Comparison(new, get_post(paths, n, latest - 1) if latest > 1 else None)
+    if revision == latest:
+        raise UsageError(f"revision {revision} is post {n}'s latest; pick an older one to compare")
+    return Comparison(new, get_post(paths, n, revision))
 
 
 def _span(revisions: list[int]) -> str:

@@ -10,6 +10,7 @@ from subsample import source_types
 SOURCE_TYPES = source_types.NAMES  # the one table of types says which there are
 DEFAULT_LIMIT = 50
 DEFAULT_INTERVAL = 6 * 3600
+IDENTITIES = ("guid", "link", "link+date", "hash")  # what makes two entries the same post
 
 # A post is one JSON object, the same shape on disk, in memory and in `--json` output.
 Post = dict[str, Any]
@@ -27,6 +28,7 @@ class Source:
     enabled: bool = True
     title: str | None = None  # the user's own name for it; else the feed's title
     what: str | None = None  # what the user typed, when it is not the url itself (a page, r/python)
+    identity: str = "guid"  # one of IDENTITIES: for feeds whose guids are unstable
 
 
 @dataclass

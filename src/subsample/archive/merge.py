@@ -62,6 +62,28 @@ class Plan:
     in_feed: list[str] = field(default_factory=list)  # the archive's keys of the feed's posts
 
 
+def rekey(entries: list[Entry], identity: str) -> list[Entry]:
+    """ENTRIES keyed by the source's IDENTITY (guid: as parsed; link; link+date; hash of
+    title, link and date), for feeds whose guids change from one fetch to the next. An entry
+    without what the identity needs keeps its parsed key."""
+    if identity == "guid":
+        return entries
+    import hashlib
+
+    out = []
+    for e in entries:
+        link, date = (e.get("link") or "").strip(), e.get("published") or e.get("updated") or ""
+        if identity == "link":
+            key = link
+        elif identity == "link+date":
+            key = f"{link} {date}" if link and date else ""
+        else:
+            digest = hashlib.sha256(f"{e.get('title') or ''}\x00{link}\x00{date}".encode()).hexdigest()[:32]
+            key = f"sha256:{digest}"
+        out.append({**e, "key": key} if key else e)
+    return out
+
+
 def select(entries: list[Entry], limit: int) -> Selection:
     """Drop repeats of a key (keeping the first: the feed's newest), then keep the newest
     LIMIT entries (0: all)."""
@@ -121,6 +143,13 @@ def decide(
     plan.new.sort(key=lambda e: e.get("published") or e.get("updated") or "")
     plan.in_feed = [plan.renamed.get(k, k) for k in selection.in_feed]
     return plan
+
+
+def renamed_note(count: int) -> str:
+    """What a fetch's history says when COUNT posts came back under new guids."""
+    return (
+        f"{count} post{'s' * (count != 1)} changed their guid (same link and title; kept as the same posts)"
+    )
 
 
 def gone_from_feed(keys: Iterable[str], in_feed: Collection[str] | None) -> set[str]:

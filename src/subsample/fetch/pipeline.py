@@ -248,11 +248,15 @@ def _archive(
             f"the feed says it moved to {d.announced}; `subsample set {source.id} url {d.announced}` takes it"
         )
 
-    selection = merge.select(d.feed.entries, source.limit)
+    selection = merge.select(merge.rekey(d.feed.entries, source.identity), source.limit)
     plan = _plan(index, source.id, selection)
     _write(index, source.id, plan, iso_utc(now), numbers, appended)
     result.seen = len(selection.in_feed)
     result.new, result.updated, result.unchanged = len(plan.new), len(plan.revised), plan.unchanged
+    if plan.renamed:
+        # A CMS migration renames every post at once: the same posts, their new guids kept
+        # beside the old keys (the index's aliases), never duplicates.
+        result.notes.append(merge.renamed_note(len(plan.renamed)))
     return result, plan
 
 

@@ -36,6 +36,13 @@ class ParsedFeed:
     warning: str | None = None
     self_url: str | None = None  # the feed's own address: its atom:link rel="self"
     new_url: str | None = None  # the address a podcast feed says it moved to (itunes:new-feed-url)
+    # What paging needs (parse/paging.py): the feed's own links by rel (RFC 5005's
+    # prev-archive, next, previous; self...; not "alternate", which is `link`), the first
+    # of each rel; JSON Feed's next_url; the generator; RFC 5005's fh:complete.
+    links: dict[str, str] = field(default_factory=dict)
+    next_url: str | None = None
+    generator: str | None = None
+    complete: bool = False
 
 
 def make_entry(

@@ -39,6 +39,7 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
 XML = "{http://www.w3.org/XML/1998/namespace}"
+FH = "{http://purl.org/syndication/history/1.0}"  # RFC 5005
 
 # The prefix feedparser gives each namespace it knows (its `namespaces` table, matched
 # without regard to case); "" is RSS's and Atom's own. feedparser 6.0.
@@ -270,6 +271,12 @@ def _rss(root: Any) -> dict[str, Any]:
             feed["link"] = _AMP_REF.sub(r"&\1", _uri(_text(el)))
         elif tag == ATOM + "link":
             _atom_link(feed, el, {})
+            _feed_link(feed, el)
+        elif tag == "generator":
+            _no_attributes(el)
+            feed["generator"] = _text(el)
+        elif tag in (FH + "complete", FH + "archive"):
+            _history_flag(feed, el)
         else:
             name = feedparser_name(el)
             if name == NEW_FEED_URL:
@@ -351,6 +358,13 @@ def _atom(root: Any) -> dict[str, Any]:
             _title(feed, el, "text/plain", guess=False)
         elif tag == ATOM + "link":
             _atom_link(feed, el, {})
+            _feed_link(feed, el)
+        elif tag == ATOM + "generator":
+            if set(el.attrib) - {"uri", "version"} or len(el):
+                raise Unsupported
+            feed["generator"] = _text(el)
+        elif tag in (FH + "complete", FH + "archive"):
+            _history_flag(feed, el)
         elif tag == ATOM + "id":
             id_link = _guid({}, el)
         elif _maybe_new_feed_url(tag) and feedparser_name(el) == NEW_FEED_URL:
@@ -471,9 +485,6 @@ def _atom_link(context: dict[str, Any], el: Any, entry: dict[str, Any]) -> None:
     kind = el.get("type", "application/atom+xml" if rel == "self" else "text/html").lower()
     if rel == "alternate" and _map_type(kind) in ("text/html", "application/xhtml+xml"):
         context["link"] = href
-    elif rel == "self" and entry is not context:
-        # The feed's own address (issue 15): feedparser lists every link; only self is read.
-        context.setdefault("links", []).append({"rel": rel, "href": href})
     elif rel == "enclosure" and entry is context:
         context.setdefault("enclosures", []).append({"href": href, "type": kind, "length": el.get("length")})
 
@@ -495,6 +506,21 @@ def _new_feed_url(feed: dict[str, Any], el: Any) -> None:
     if el.attrib or NEW_FEED_URL in feed or not value.isascii() or "&" in value or "<" in value:
         raise Unsupported
     feed[NEW_FEED_URL] = value.strip()
+
+
+def _feed_link(feed: dict[str, Any], el: Any) -> None:
+    """A feed-level link in feedparser's `links` (paging reads its rels), after _atom_link
+    has vetted it."""
+    feed.setdefault("links", []).append(
+        {"rel": el.get("rel", "alternate").lower(), "href": _uri(el.get("href"))}
+    )
+
+
+def _history_flag(feed: dict[str, Any], el: Any) -> None:
+    """RFC 5005's empty <fh:complete/> or <fh:archive/>, filed as feedparser files it."""
+    if el.attrib or len(el) or (el.text or "").strip():
+        raise Unsupported
+    feed[feedparser_name(el)] = ""
 
 
 def _atom_author(el: Any) -> str:
@@ -534,6 +560,7 @@ def _rdf(root: Any) -> dict[str, Any]:
                     feed["link"] = _AMP_REF.sub(r"&\1", _uri(_text(child)))
                 elif child.tag == ATOM + "link":
                     _atom_link(feed, child, {})
+                    _feed_link(feed, child)
                 elif child.tag in (RSS1 + "item", DC + "title"):
                     raise Unsupported
                 elif _maybe_new_feed_url(child.tag) and feedparser_name(child) == NEW_FEED_URL:

@@ -101,6 +101,11 @@ def from_feedparser_shape(d: Any, url: str, warning: str | None) -> ParsedFeed:
         self_url=_self_link(feed, url),
         # itunes:new-feed-url is no element feedparser knows: it keeps it under its own name.
         new_url=absolute(text(feed.get("itunes_new-feed-url")), url),
+        links=_links(feed),
+        generator=text(feed.get("generator")),
+        # feedparser files RFC 5005's <fh:complete/> under its document prefix, "fh" by
+        # convention (every feed we have seen spells it so).
+        complete="fh_complete" in feed,
     )
 
 
@@ -110,6 +115,16 @@ def _self_link(feed: Any, base: str) -> str | None:
         if link.get("rel") == "self" and text(link.get("href")):
             return absolute(link["href"].strip(), base)
     return None
+
+
+def _links(feed: Any) -> dict[str, str]:
+    """The feed's own links by rel, the first of each, "alternate" left to `link`."""
+    links: dict[str, str] = {}
+    for link in feed.get("links") or []:
+        rel, href = str(link.get("rel") or "alternate").lower(), text(link.get("href"))
+        if rel != "alternate" and href is not None:
+            links.setdefault(rel, href.strip())
+    return links
 
 
 def _entry(e: Any, base: str) -> Entry:

@@ -39,6 +39,7 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
         format="json" + str(doc.get("version", "")).rsplit("/", 1)[-1],
         entries=entries,
         warning=warning,
+        next_url=text(doc.get("next_url")),
     )
 
 

@@ -138,6 +138,57 @@ def added(a: Added) -> Text:
     return t
 
 
+def backfill_page(page: Any) -> Text:
+    """One line per page a backfill read."""
+    if page.error:
+        return Text(f"page {page.number}: failed: {one_line(page.error)}")
+    if page.status != 200:
+        return Text(f"page {page.number}: HTTP {page.status}")
+    t = Text(f"page {page.number}: {_count(page.entries, 'post')}, {page.new} new")
+    if page.updated:
+        t.append(f", {page.updated} updated")
+    return t
+
+
+def backfill_summary(walk: Any) -> Text:
+    """The last line of a backfill: what it found and why it stopped."""
+    if walk.mechanism is None:
+        return Text(f"{walk.source}: {walk.stopped}.")
+    how = f"{walk.mechanism}" + (f", resumed at page {walk.resumed_at}" if walk.resumed_at else "")
+    t = Text(
+        f"{walk.source} ({how}): {_count(len(walk.pages), 'page')}, {_count(walk.new, 'new post')}; {one_line(walk.stopped)}."
+    )
+    if walk.deleted:
+        t.append(f" {_count(walk.deleted, 'post')} deleted by the publisher.")
+    return t
+
+
+def revision_text(post: dict[str, Any]) -> str:
+    """What a reader sees of one revision, as plain text: its title, link and body."""
+    from subsample.parse.entry import html_to_plain
+
+    body = html_to_plain(str(post.get("content") or post.get("summary") or ""))
+    return "\n\n".join(clean(str(x)) for x in (post.get("title") or "", post.get("link") or "", body))
+
+
+def revision_diff(old: dict[str, Any], new: dict[str, Any], *, colour: bool) -> Text | str:
+    """Revision OLD against NEW, word by word: coloured (removed red struck out, added
+    green) for a terminal, else spelled [-…-]{+…+} as a str for a pipe."""
+    from subsample.show import diff
+
+    pieces = diff.word_diff(revision_text(old), revision_text(new))
+    head = f"Post {new.get('n')}: revision {old.get('revision')} -> {new.get('revision')}"
+    if not diff.changed(pieces):
+        head += " (no change in the text)"
+    if not colour:
+        return head + "\n\n" + diff.plain(pieces)
+    t = Text(head + "\n\n", style="bold")
+    styles = {"equal": "", "removed": "red strike", "added": "green"}
+    for p in pieces:
+        t.append(p.text, style=styles[p.kind])
+    return t
+
+
 def removed(r: Removed) -> Text:
     if r.archive is None:
         return Text(f"Removed {r.source_id}.")
@@ -201,7 +252,9 @@ def posts_view(listing: Any, now: datetime) -> RenderableType:
         marks = []
         if p.get("revisions", 1) > 1:
             marks.append(f"edited ×{p['revisions'] - 1}")  # noqa: RUF001
-        if p.get("in_feed") is False:
+        if p.get("deleted"):
+            marks.append("deleted by the publisher")
+        elif p.get("in_feed") is False:
             marks.append("left feed")
         table.add_row(
             str(p["n"]),
@@ -348,6 +401,8 @@ def history_view(h: dict[str, Any], now: datetime) -> RenderableType:
     for f in h["fetches"]:
         if f.get("error"):
             outcome = Text("failed", style="red")
+        elif f.get("backfill"):
+            outcome = Text(f"backfill page {f.get('page')}", style="cyan")
         elif f.get("not_modified"):
             outcome = Text("not modified", style="dim")
         elif f.get("new"):

@@ -1,0 +1,307 @@
+"""backfill: walk a source's older pages, one request at a time, and archive what is missing.
+
+Which page comes next is parse/paging.py's pure choice; this module fetches each page (with
+a fetch's timeouts, caps and guard against redirects into the local network), archives its
+entries with a fetch's identity rules (pipeline.archive_entries, each line saying which
+mechanism found it), writes a history record per page, and saves after every page how far
+it got (state/backfill/ID.json), so that an interrupted walk resumes where it stopped and
+Ctrl-C loses at most the page on the wire.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from subsample.archive.files import replace_own
+from subsample.archive.index import Index
+from subsample.archive.merge import rekey
+from subsample.archive.state import append_history, load_state
+from subsample.errors import FetchError
+from subsample.fetch.pipeline import archive_entries
+from subsample.models import Source
+from subsample.parse import paging
+from subsample.parse.entry import ParsedFeed
+from subsample.paths import Paths
+from subsample.times import iso_utc
+
+PAUSE = 1.0  # seconds between two requests to the feed's host
+
+
+@dataclass
+class Progress:
+    """How far the last walk of a source got, and what complete feeds said was deleted."""
+
+    next_url: str | None = None  # the page to read next; None: nothing to resume
+    mechanism: str | None = None
+    number: int = 0  # next_url's number in the walk
+    finished: str | None = None  # when a walk last reached its end (ISO 8601)
+    deleted: list[str] = field(default_factory=list)  # keys a complete feed no longer holds
+
+    @classmethod
+    def from_json(cls, data: Any) -> Progress:
+        """A Progress from its file's object; anything of the wrong type is dropped."""
+        if not isinstance(data, dict):
+            return cls()
+        p = cls()
+        for name in ("next_url", "mechanism", "finished"):
+            if isinstance(data.get(name), str):
+                setattr(p, name, data[name])
+        if isinstance(data.get("number"), int) and not isinstance(data["number"], bool):
+            p.number = data["number"]
+        if isinstance(data.get("deleted"), list):
+            p.deleted = [k for k in data["deleted"] if isinstance(k, str)]
+        return p
+
+
+def _progress_path(paths: Paths, sid: str) -> Path:
+    # A folder of its own: "x.backfill.json" beside the states could be source x.backfill's.
+    return paths.state_dir / "backfill" / f"{sid}.json"
+
+
+def load_progress(paths: Paths, sid: str) -> Progress:
+    """The backfill progress of source SID; an empty one if none yet (or unreadable)."""
+    try:
+        return Progress.from_json(json.loads(_progress_path(paths, sid).read_bytes()))
+    except (OSError, ValueError):
+        return Progress()
+
+
+def save_progress(paths: Paths, sid: str, progress: Progress) -> None:
+    """Replace source SID's backfill progress.
+
+    Raises:
+        StorageError: the folder is not writable or the disk is full.
+    """
+    replace_own(_progress_path(paths, sid), json.dumps(asdict(progress)).encode())
+
+
+@dataclass
+class Page:
+    """One page a walk read."""
+
+    number: int
+    url: str
+    status: int | None
+    entries: int = 0
+    new: int = 0
+    updated: int = 0
+    new_numbers: list[int] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class Walk:
+    """What one backfill did."""
+
+    source: str
+    mechanism: str | None = None  # None: the feed offers no way back
+    pages: list[Page] = field(default_factory=list)
+    stopped: str = ""  # why the walk ended, in words
+    resumed_at: int | None = None  # the page number a resumed walk began with
+    deleted: int = 0  # posts a complete feed showed the publisher deleted
+    error: str | None = None
+
+    @property
+    def new(self) -> int:
+        return sum(p.new for p in self.pages)
+
+
+def paging_of(feed: ParsedFeed) -> paging.Paging:
+    """What a parsed page says about the pages around it."""
+    return paging.Paging(feed.links, feed.next_url, feed.generator, feed.complete, len(feed.entries))
+
+
+def older_than(entries: list[dict[str, Any]], until: str) -> bool:
+    """True when every entry of a page is dated before UNTIL (ISO 8601 UTC, as stored)."""
+    dates = [e.get("published") or e.get("updated") for e in entries]
+    return bool(dates) and all(d is not None and d < until for d in dates)
+
+
+def backfill(
+    paths: Paths,
+    source: Source,
+    *,
+    now: Callable[[], datetime],
+    max_pages: int | None = None,
+    until: str | None = None,
+    pause: float = PAUSE,
+    limits: Any = None,
+    on_page: Callable[[Page], None] | None = None,
+) -> Walk:
+    """Walk SOURCE's older pages and archive every post not yet archived.
+
+    Resumes a walk an earlier run left unfinished. UNTIL (ISO 8601 UTC) stops at the first
+    page whose posts are all older, and posts older than it are not archived.
+
+    Raises:
+        FetchError: the feed itself cannot be fetched or read (nothing is changed).
+        StorageError: the archive, the index or a state file cannot be written.
+    """
+    from subsample.fetch import http as net
+    from subsample.parse import feeds as parse
+
+    sid = source.id
+    state = load_state(paths, sid)
+    feed_url = state.moved_to if state.moved_to and state.moved_from == source.url else source.url
+    progress = load_progress(paths, sid)
+    walk = Walk(sid)
+    session = net.Session()
+    last_request: list[float] = []
+
+    def get(url: str) -> net.Response:
+        # One request at a time to the host, with a pause between them.
+        if last_request:
+            time.sleep(max(0.0, last_request[0] + pause - time.monotonic()))
+        try:
+            return net.get(session, url, limits=limits, refuse_host=net.stay_outside_unless(source.url))
+        finally:
+            last_request[:] = [time.monotonic()]
+
+    try:
+        if progress.next_url and progress.mechanism:
+            mechanism, url, number = progress.mechanism, progress.next_url, progress.number
+            walk.resumed_at = number
+            first: ParsedFeed | None = None
+        else:
+            resp = get(feed_url)
+            if resp.status != 200:
+                raise FetchError(f"HTTP {resp.status} from the server")
+            first = parse.parse_feed(resp.body, resp.url, resp.headers.get("content-type"))
+            found = paging.mechanism_of(feed_url, paging_of(first))
+            if found is None:
+                walk.stopped = "the feed offers no way back to older posts"
+                return walk
+            mechanism, url, number = found, paging.first_page(feed_url, found), 1
+            if first.complete:
+                walk.deleted = _mark_deleted(paths, sid, first, progress, source.identity)
+            if url != feed_url:
+                first = None  # Blogger: the first page again, larger
+        walk.mechanism = mechanism
+        previous_keys: list[str] | None = None
+        while True:
+            page = Page(number, url, None)
+            feed: ParsedFeed | None = first
+            first = None
+            if feed is None:
+                try:
+                    resp = get(url)
+                except FetchError as e:
+                    page.error = str(e)
+                else:
+                    page.status = resp.status
+                    if resp.status == 200:
+                        try:
+                            feed = parse.parse_feed(resp.body, resp.url, resp.headers.get("content-type"))
+                        except FetchError as e:
+                            page.error = str(e)
+                    elif resp.status in (404, 410) and mechanism == "wordpress" and number > 1:
+                        walk.stopped = f"page {number} answered {resp.status}: past the end"
+                    else:
+                        page.error = f"HTTP {resp.status} from the server"
+            else:
+                page.status = 200
+            if feed is None:
+                _record(paths, sid, page, mechanism, now())
+                walk.pages.append(page)
+                if on_page:
+                    on_page(page)
+                if page.error:
+                    # Kept where it is: the next backfill tries this page again.
+                    _save(paths, sid, progress, url, mechanism, number)
+                    walk.error, walk.stopped = page.error, f"page {number} failed: {page.error}"
+                else:
+                    _finish(paths, sid, progress, now())
+                return walk
+            entries = feed.entries
+            if until is not None:
+                entries = [e for e in entries if (e.get("published") or e.get("updated") or until) >= until]
+            keys = [e["key"] for e in rekey(feed.entries, source.identity)]
+            page.entries = len(feed.entries)
+            entries = rekey(entries, source.identity)
+            done = archive_entries(paths, sid, entries, now(), extra={"found_by": mechanism})
+            page.new, page.updated, page.new_numbers = done.new, done.updated, done.new_numbers
+            _record(paths, sid, page, mechanism, now())
+            walk.pages.append(page)
+            if on_page:
+                on_page(page)
+            following = paging.next_page(feed_url, mechanism, url, number, paging_of(feed))
+            # The first page is the feed a fetch has likely archived already: the walk
+            # judges only the pages after it by what they bring.
+            if keys and keys == previous_keys:
+                walk.stopped = f"page {number} repeats the one before"
+            elif until is not None and older_than(feed.entries, until):
+                walk.stopped = f"page {number} is older than {until[:10]}"
+            elif number > 1 and not done.new and walk.resumed_at != number:
+                walk.stopped = f"page {number} brought nothing new"
+            elif following is None:
+                walk.stopped = "reached the oldest page"
+            elif following.url == url:
+                walk.stopped = f"page {number} links to itself"
+            if walk.stopped:
+                _finish(paths, sid, progress, now())
+                return walk
+            assert following is not None
+            _save(paths, sid, progress, following.url, mechanism, following.number)
+            if max_pages is not None and len(walk.pages) >= max_pages:
+                walk.stopped = f"stopped after {max_pages} pages; `backfill {sid}` again goes on"
+                return walk
+            previous_keys, url, number = keys, following.url, following.number
+    except BaseException:
+        session.abort()  # Ctrl-C: the request on the wire ends now; every page before is saved
+        raise
+    finally:
+        session.close()
+
+
+def _save(paths: Paths, sid: str, progress: Progress, url: str, mechanism: str, number: int) -> None:
+    progress.next_url, progress.mechanism, progress.number = url, mechanism, number
+    save_progress(paths, sid, progress)
+
+
+def _finish(paths: Paths, sid: str, progress: Progress, now: datetime) -> None:
+    progress.next_url, progress.number, progress.finished = None, 0, iso_utc(now)
+    save_progress(paths, sid, progress)
+
+
+def _mark_deleted(paths: Paths, sid: str, feed: ParsedFeed, progress: Progress, identity: str) -> int:
+    """RFC 5005 section 2: a complete feed holds every entry, so an archived post it no
+    longer holds was deleted by the publisher. Noted, never removed from the archive."""
+    with Index(paths) as index:
+        index.sync(sid)
+        archived = [str(p["key"]) for p in index.posts(sid)]
+    held = {e["key"] for e in rekey(feed.entries, identity)}
+    deleted = deleted_from_complete(archived, held)
+    progress.deleted = sorted(deleted)
+    save_progress(paths, sid, progress)
+    return len(deleted)
+
+
+def deleted_from_complete(archived: list[str], held: set[str]) -> set[str]:
+    """The ARCHIVED keys a complete feed (holding HELD) no longer has: deleted at the source."""
+    return {k for k in archived if k not in held}
+
+
+def _record(paths: Paths, sid: str, page: Page, mechanism: str, now: datetime) -> None:
+    append_history(
+        paths,
+        sid,
+        {
+            "time": iso_utc(now),
+            "backfill": True,
+            "mechanism": mechanism,
+            "page": page.number,
+            "url": page.url,
+            "status": page.status,
+            "seen": page.entries,
+            "new": page.new,
+            "updated": page.updated,
+            "error": page.error,
+            "notes": [f"backfill page {page.number} ({mechanism})"],
+        },
+    )
