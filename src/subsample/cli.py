@@ -199,6 +199,16 @@ def add(
     title: Annotated[
         str | None, typer.Option(help="Your own name for it (default: the feed's title).")
     ] = None,
+    fulltext: Annotated[
+        str,
+        typer.Option(
+            metavar="auto|always|never",
+            help="Read posts' pages for their full text: auto (teasers only), always, never.",
+        ),
+    ] = "auto",
+    selector: Annotated[
+        str | None, typer.Option(metavar="CSS", help="The article's CSS selector, instead of the extractor.")
+    ] = None,
 ) -> None:
     """Register a source in sources.toml (a web page's feed is found; a typed source is mapped to its feed)."""
     from subsample import core
@@ -227,6 +237,8 @@ def add(
         interval=interval,
         enabled=not disabled,
         title=None if title is None else from_argv(title),
+        fulltext=fulltext,
+        selector=None if selector is None else from_argv(selector),
     )
     _err().print(render.added(added), soft_wrap=True)
 
@@ -285,7 +297,7 @@ def disable(ctx: typer.Context, source_ids: SourceIds) -> None:
 def set_(
     ctx: typer.Context,
     source_id: SourceId,
-    key: Annotated[str, typer.Argument(help="url, type, limit, interval, enabled or title.")],
+    key: Annotated[str, typer.Argument(help="url, type, limit, interval, enabled, title, fulltext or selector.")],
     value: Annotated[str, typer.Argument()],
 ) -> None:
     """Change one setting of a source, checked as `add` checks it."""

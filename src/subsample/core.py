@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -43,6 +43,8 @@ def add_source(
     session: Any = None,
     limits: Any = None,
     sites: Any = None,
+    fulltext: str = "auto",
+    selector: str | None = None,
 ) -> Added:
     """Validate and register a source: an rss URL that turns out to be a page subscribes to
     the page's best feed; a typed source's WHAT is mapped (or looked up) to its feed URL.
@@ -59,6 +61,7 @@ def add_source(
     checked_limit = config.check_limit(limit)
     default = source_types.default_interval(kind) or DEFAULT_INTERVAL
     seconds = config.check_interval(interval if interval is not None else f"{default}s")
+    fulltext, selector = config.check_fulltext(fulltext), config.check_selector(selector)
     if sid in config.load_sources(paths):  # before any request (add_sources checks again, locked)
         raise UsageError(f"a source named {sid!r} exists already; pick another id")
     added = Added(Source(id=sid, type=kind, url=""))
@@ -92,6 +95,8 @@ def add_source(
         enabled=enabled,
         title=title,
         what=what,
+        fulltext=fulltext,
+        selector=selector,
     )
     config.add_source(paths, added.source)
     return added
@@ -267,11 +272,32 @@ def source_config(paths: Paths, source_id: str) -> dict[str, Any]:
             "interval": source.interval,
             "enabled": source.enabled,
             "title": source.title,
+            "fulltext": source.fulltext,
+            "selector": source.selector,
         },
         "config_file": str(paths.config_file),
         "archive": str(paths.archive(source.id)),
         "state": state,
+        "full_text": _full_text_view(paths, source),
     }
+
+
+def _full_text_view(paths: Paths, source: Source) -> dict[str, Any]:
+    """How many of a source's posts have full text, and how many pages wait to be read."""
+    from subsample.archive import fulltext
+    from subsample.fetch.pages import plan_pages
+
+    found = fulltext.histories(paths, source.id)
+    with Index(paths) as index:
+        index.sync(source.id)
+        records = fulltext.newest_records(paths, index, source.id)
+    backlog, _ = plan_pages(source, records, found, datetime.now(UTC), cap=None)
+    return {
+        "posts_with_full_text": sum(1 for h in found.values() if h.text is not None),
+        "pages_failed": sum(1 for h in found.values() if h.text is None and h.failures),
+        "backlog": len(backlog),
+    }
+
 
 
 # -- fetch -----------------------------------------------------------------------

@@ -96,6 +96,11 @@ def fetch_summary(results: Sequence[FetchResult]) -> Text:
     new = sum(r.new for r in results)
     t.append(f"{new} new", style="green" if new else "")
     t.append(f", {sum(r.updated for r in results)} updated")
+    read, failed_pages = sum(r.pages_read for r in results), sum(r.pages_failed for r in results)
+    waiting = sum(r.pages_waiting for r in results)
+    if read or failed_pages or waiting:
+        more = [f"{waiting} waiting"] * bool(waiting) + [f"{failed_pages} failed"] * bool(failed_pages)
+        t.append(f"; {_count(read, 'full text')}" + (f" ({', '.join(more)})" if more else ""))
     return t
 
 
@@ -142,6 +147,8 @@ def config_view(cfg: dict[str, Any]) -> RenderableType:
     table.add_row("archive", Text(one_line(cfg["archive"])))
     for key, value in sorted(cfg["state"].items()):
         table.add_row(Text(f"state.{key}", style="dim"), Text(one_line(value)))
+    for key, value in (cfg.get("full_text") or {}).items():  # (the backlog: pages still to read)
+        table.add_row(Text(f"full_text.{key}", style="dim"), Text(str(value)))
     return Group(Text(f"Config of {cfg['id']}", style="bold underline"), table)
 
 
