@@ -297,7 +297,9 @@ def disable(ctx: typer.Context, source_ids: SourceIds) -> None:
 def set_(
     ctx: typer.Context,
     source_id: SourceId,
-    key: Annotated[str, typer.Argument(help="url, type, limit, interval, enabled, title, fulltext or selector.")],
+    key: Annotated[
+        str, typer.Argument(help="url, type, limit, interval, enabled, title, fulltext or selector.")
+    ],
     value: Annotated[str, typer.Argument()],
 ) -> None:
     """Change one setting of a source, checked as `add` checks it."""
@@ -516,6 +518,9 @@ def read(
         int | None, typer.Option(min=1, max=BIGGEST, help="Show this older revision.")
     ] = None,
     raw: Annotated[bool, typer.Option("--raw", help="Print the stored HTML.")] = False,
+    feed: Annotated[
+        bool, typer.Option("--feed", help="Show the feed's own text, not the full text read from the page.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole stored record.")] = False,
     width: Annotated[int | None, typer.Option(min=20, max=1000, help="Wrap at this many columns.")] = None,
     no_pager: Annotated[bool, typer.Option("--no-pager", help="Never page, even on a terminal.")] = False,
@@ -530,7 +535,7 @@ def read(
     elif raw:
         sys.stdout.write(render.raw_body(reading.post) + "\n")
     else:
-        _show_article(render.article(reading.post, _now(), reading.source_title), width, no_pager)
+        _show_article(render.article(reading.post, _now(), reading.source_title, feed), width, no_pager)
 
 
 def _show_article(article: object, width: int | None, no_pager: bool) -> None:

@@ -13,7 +13,7 @@ from subsample.archive.index import Index
 from subsample.archive.jsonl import read_record
 from subsample.archive.merge import gone_from_feed
 from subsample.archive.state import SourceState, load_state, read_history
-from subsample.errors import PostNotFoundError, SourceNotFoundError, UsageError
+from subsample.errors import PostNotFoundError, SourceNotFoundError, StorageError, UsageError
 from subsample.models import FetchResult, Post, Source
 from subsample.paths import Paths
 from subsample.times import iso_utc
@@ -299,7 +299,6 @@ def _full_text_view(paths: Paths, source: Source) -> dict[str, Any]:
     }
 
 
-
 # -- fetch -----------------------------------------------------------------------
 
 
@@ -422,6 +421,10 @@ def get_post(paths: Paths, n: int, revision: int | None = None) -> Post:
         index.sync()
         found = index.locate(n, revision)
         revisions = index.revisions_of(n)
+        full = None
+        if found is not None:
+            index.sync_fulltext(found[0])
+            full = index.full_text(n)
     if found is None:
         if revision is not None and revisions:
             raise UsageError(f"post {n} has no revision {revision}; it has {_span(revisions)}")
@@ -429,7 +432,21 @@ def get_post(paths: Paths, n: int, revision: int | None = None) -> Post:
     sid, off, length, _ = found
     record = read_record(paths.archive(sid), off, length)
     record["revisions"] = len(revisions)
+    if full is not None:
+        record["fulltext"] = _full_text_of(paths, *full)
     return record
+
+
+def _full_text_of(paths: Paths, sid: str, off: int, length: int) -> dict[str, Any] | None:
+    """The full text read from a post's page (kept beside its record, never in it)."""
+    from subsample.archive import fulltext
+
+    try:
+        line = read_record(fulltext.path(paths, sid), off, length)
+    except StorageError:
+        return None  # the index is behind a rewritten file: the post shows the feed's text
+    keys = ("html", "url", "final_url", "fetched", "status", "extractor")
+    return {k: line.get(k) for k in keys}
 
 
 @dataclass

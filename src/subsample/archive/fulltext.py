@@ -105,3 +105,19 @@ def newest_records(paths: Paths, index: Index, sid: str, count: int = NEWEST_POS
             except StorageError:  # a line the index no longer matches: its next sync mends it
                 continue
     return records
+
+
+def latest_html(paths: Paths, sid: str) -> dict[int, str]:
+    """Each post's latest full text (HTML), by post number, as the index knows them."""
+    with Index(paths) as index:
+        index.sync_fulltext(sid)
+        where = index.full_texts(sid)
+    found: dict[int, str] = {}
+    for n, (off, length) in where.items():
+        try:
+            html = read_record(path(paths, sid), off, length).get("html")
+        except StorageError:
+            continue
+        if isinstance(html, str):
+            found[n] = html
+    return found

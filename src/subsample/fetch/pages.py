@@ -101,12 +101,10 @@ def plan_pages(
         if source.fulltext == "auto" and not looks_like_teaser(content, summary):
             continue
         revision = p.get("revision")
+        rev = revision if isinstance(revision, int) else 1
+        key = str(p.get("key") or "")
         wanted.append(
-            PageRequest(
-                source.id, source.url, n, str(p.get("key") or ""),
-                revision if isinstance(revision, int) else 1, link,
-                content, summary, source.selector,
-            )  # fmt: skip
+            PageRequest(source.id, source.url, n, key, rev, link, content, summary, source.selector)
         )
     if cap is None:
         return wanted, 0

@@ -143,10 +143,10 @@ def _read_full_texts(
     for s in wanted:
         records = fulltext.newest_records(paths, index, s.id)
         planned, results[s.id].pages_waiting = pages.plan_pages(
-            s, records, fulltext.histories(paths, s.id), now()
+            s, records, fulltext.histories(paths, s.id), now(), cap=pages.PAGES_PER_FETCH
         )
         requests += planned
-    for page in pages.read_pages(requests, session=session, now=now):
+    for page in pages.read_pages(requests, session=session, now=now, pause=pages.PAUSE):
         sid = page.request.source
         # Each attempt on disk as soon as it is known: Ctrl-C loses at most the pages in flight.
         with file_lock(paths.write_lock):

@@ -200,7 +200,10 @@ def posts_view(listing: Any, now: datetime) -> RenderableType:
     return Group(*parts)
 
 
-def article(post: dict[str, Any], now: datetime, source_title: str | None = None) -> RenderableType:
+def article(
+    post: dict[str, Any], now: datetime, source_title: str | None = None, feed: bool = False
+) -> RenderableType:
+    """A post as an article: its full text (read from its page) if it has one, unless FEED."""
     from subsample.show.article import AsciiSafeRule, html_to_rich
 
     lines: list[Text] = [Text(one_line(post.get("title")) or "(untitled)", style="bold")]
@@ -227,8 +230,19 @@ def article(post: dict[str, Any], now: datetime, source_title: str | None = None
     meta("Post", f"#{post.get('n')}")
     if post.get("revisions", 1) > 1:
         meta("Revision", f"{post.get('revision')} of {post['revisions']}")
+    full = post.get("fulltext") if not feed else None
+    if isinstance(full, dict) and isinstance(full.get("html"), str):
+        when = full.get("fetched")
+        meta(
+            "Full text from",
+            f"{one_line(full.get('final_url') or full.get('url'))}, {one_line(full.get('extractor'))}, "
+            f"{relative(when, now) if isinstance(when, str) else 'unknown time'}"
+            " (`--feed` shows the feed's text)",
+        )
+        raw = full["html"]
+    else:
+        raw = post.get("content") or post.get("summary") or ""
     lines.append(Text())
-    raw = post.get("content") or post.get("summary") or ""
     body = html_to_rich(raw if isinstance(raw, str) else "")
     parts: list[RenderableType] = [*lines, AsciiSafeRule()]
     if body.blocks:
