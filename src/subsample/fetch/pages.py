@@ -90,6 +90,10 @@ def plan_pages(
 
     if source.fulltext == "never":
         return [], 0
+    if source.fulltext == "auto" and not source.url.lower().startswith(("http://", "https://")):
+        # A feed read from a file (another tool's output, an export) has no site behind it
+        # to ask politely: its pages are read only when the user says `always`.
+        return [], 0
     wanted = []
     for p in posts:
         n, link = p.get("n"), p.get("link")
