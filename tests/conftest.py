@@ -37,6 +37,7 @@ def pages_stay_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
         return pages.PageResult(r, fetched="2026-01-01T00:00:00Z", error="not loopback (tests)")
 
     monkeypatch.setattr(pages, "read_page", read_page)
+    monkeypatch.setattr(pages, "PAUSE", 0.0)  # every loopback page is on one host
 
 
 @dataclass

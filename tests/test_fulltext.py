@@ -18,11 +18,6 @@ from .test_extract import PAGE
 TEASER = "<p>Radiators in space reject heat by radiation alone, which is slower…</p>"
 
 
-@pytest.fixture(autouse=True)
-def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pages, "PAUSE", 0.0)  # every loopback page is on one host
-
-
 def teaser_feed(httpserver: HTTPServer, count: int = 1, path: str = "/post") -> None:
     items = [item(i, link=httpserver.url_for(f"{path}/{i}"), html=TEASER) for i in range(1, count + 1)]
     httpserver.expect_request("/feed.xml").respond_with_data(rss(items), content_type="application/rss+xml")

@@ -133,10 +133,12 @@ def read_pages(
         by_host.setdefault(_host(r.url), []).append(r)
 
     def walk(host_requests: list[PageRequest]) -> list[PageResult]:
-        results = []
-        for i, r in enumerate(host_requests):
-            if i:
-                time.sleep(pause)  # one host, one request at a time, with a pause between
+        results: list[PageResult] = []
+        for r in host_requests:
+            # One host, one request at a time, with a pause after each the server answered
+            # (one that never reached it, a name that does not resolve, costs it nothing).
+            if results and results[-1].status is not None:
+                time.sleep(pause)
             results.append(read_page(r, session=session, now=now, limits=limits))
         return results
 
