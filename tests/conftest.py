@@ -24,6 +24,22 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return h
 
 
+@pytest.fixture(autouse=True)
+def pages_stay_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Feeds in tests link to example.org: a fetch in process reads only loopback pages."""
+    from subsample.fetch import pages
+
+    real = pages.read_page
+
+    def read_page(r: pages.PageRequest, **kw: Any) -> pages.PageResult:
+        if pages._host(r.url) in ("127.0.0.1", "localhost"):
+            return real(r, **kw)
+        return pages.PageResult(r, fetched="2026-01-01T00:00:00Z", error="not loopback (tests)")
+
+    monkeypatch.setattr(pages, "read_page", read_page)
+    monkeypatch.setattr(pages, "PAUSE", 0.0)  # every loopback page is on one host
+
+
 @dataclass
 class Result:
     exit_code: int

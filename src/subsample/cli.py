@@ -205,6 +205,16 @@ def add(
             help="What makes two entries the same post: guid, link, link+date or hash (for unstable guids)."
         ),
     ] = "guid",
+    fulltext: Annotated[
+        str,
+        typer.Option(
+            metavar="auto|always|never",
+            help="Read posts' pages for their full text: auto (teasers only), always, never.",
+        ),
+    ] = "auto",
+    selector: Annotated[
+        str | None, typer.Option(metavar="CSS", help="The article's CSS selector, instead of the extractor.")
+    ] = None,
 ) -> None:
     """Register a source in sources.toml (a web page's feed is found; a typed source is mapped to its feed)."""
     from subsample import core
@@ -234,6 +244,8 @@ def add(
         enabled=not disabled,
         title=None if title is None else from_argv(title),
         identity=identity,
+        fulltext=fulltext,
+        selector=None if selector is None else from_argv(selector),
     )
     _err().print(render.added(added), soft_wrap=True)
 
@@ -292,7 +304,9 @@ def disable(ctx: typer.Context, source_ids: SourceIds) -> None:
 def set_(
     ctx: typer.Context,
     source_id: SourceId,
-    key: Annotated[str, typer.Argument(help="url, type, limit, interval, enabled or title.")],
+    key: Annotated[
+        str, typer.Argument(help="url, type, limit, interval, enabled, title, fulltext or selector.")
+    ],
     value: Annotated[str, typer.Argument()],
 ) -> None:
     """Change one setting of a source, checked as `add` checks it."""
@@ -589,6 +603,9 @@ def read(
             help="Show what changed from the revision before the latest (or --revision K) to the latest.",
         ),
     ] = False,
+    feed: Annotated[
+        bool, typer.Option("--feed", help="Show the feed's own text, not the full text read from the page.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole stored record.")] = False,
     width: Annotated[int | None, typer.Option(min=20, max=1000, help="Wrap at this many columns.")] = None,
     no_pager: Annotated[bool, typer.Option("--no-pager", help="Never page, even on a terminal.")] = False,
@@ -615,7 +632,7 @@ def read(
     elif raw:
         sys.stdout.write(render.raw_body(reading.post) + "\n")
     else:
-        _show_article(render.article(reading.post, _now(), reading.source_title), width, no_pager)
+        _show_article(render.article(reading.post, _now(), reading.source_title, feed), width, no_pager)
 
 
 def _show_article(article: object, width: int | None, no_pager: bool) -> None:

@@ -18,11 +18,11 @@ from subsample import urls
 from subsample.archive.files import atomic_write, file_lock
 from subsample.durations import format_duration, parse_duration
 from subsample.errors import ConfigError, SourceNotFoundError, UsageError
-from subsample.models import DEFAULT_INTERVAL, DEFAULT_LIMIT, SOURCE_TYPES, Source
+from subsample.models import DEFAULT_INTERVAL, DEFAULT_LIMIT, FULLTEXT_MODES, SOURCE_TYPES, Source
 from subsample.paths import Paths
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-SETTABLE_KEYS = ("url", "type", "limit", "interval", "enabled", "title", "identity")
+SETTABLE_KEYS = ("url", "type", "limit", "interval", "enabled", "title", "identity", "fulltext", "selector")
 
 
 # -- validation ------------------------------------------------------------------------
@@ -102,6 +102,28 @@ def check_interval(interval: Any) -> int:
     return seconds
 
 
+def check_fulltext(mode: Any) -> str:
+    if mode not in FULLTEXT_MODES:
+        raise UsageError(f"bad fulltext {mode!r}; use one of {', '.join(FULLTEXT_MODES)}")
+    return str(mode)
+
+
+def check_selector(selector: Any) -> str | None:
+    """A CSS selector lxml understands, or None (an empty one means none)."""
+    if selector is None or selector == "":
+        return None
+    if not isinstance(selector, str):
+        raise UsageError("selector must be a string")
+    from cssselect import SelectorError
+    from lxml.cssselect import CSSSelector
+
+    try:
+        CSSSelector(selector)
+    except SelectorError as e:
+        raise UsageError(f"bad CSS selector {selector!r}: {e}") from None
+    return selector
+
+
 def parse_bool(value: str) -> bool:
     v = value.strip().lower()
     if v in ("true", "yes", "on", "1"):
@@ -172,6 +194,8 @@ def _source_from_table(sid: str, entry: Any, folder: Path) -> Source:
         title=title,
         what=what,
         identity=check_identity(entry.get("identity", "guid")),
+        fulltext=check_fulltext(entry.get("fulltext", "auto")),
+        selector=check_selector(entry.get("selector")),
     )
 
 
@@ -275,6 +299,10 @@ def add_sources(paths: Paths, sources: list[Source]) -> None:
                 entry["title"] = source.title
             if source.identity != "guid":
                 entry["identity"] = source.identity
+            if source.fulltext != "auto":  # written only when not the default
+                entry["fulltext"] = source.fulltext
+            if source.selector:
+                entry["selector"] = source.selector
             doc["sources"][source.id] = entry
 
 
@@ -312,4 +340,8 @@ def validate_setting(key: str, value: str) -> Any:
         return value
     if key == "identity":
         return check_identity(value)
+    if key == "fulltext":
+        return check_fulltext(value)
+    if key == "selector":
+        return check_selector(value) or ""
     raise UsageError(f"unknown setting {key!r}; known: {', '.join(SETTABLE_KEYS)}")

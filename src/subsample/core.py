@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -13,7 +13,7 @@ from subsample.archive.index import Index
 from subsample.archive.jsonl import read_record
 from subsample.archive.merge import gone_from_feed
 from subsample.archive.state import SourceState, load_state, read_history
-from subsample.errors import PostNotFoundError, SourceNotFoundError, UsageError
+from subsample.errors import PostNotFoundError, SourceNotFoundError, StorageError, UsageError
 from subsample.fetch import schedule
 from subsample.models import FetchResult, Post, Source
 from subsample.paths import Paths
@@ -46,6 +46,8 @@ def add_source(
     limits: Any = None,
     sites: Any = None,
     identity: str = "guid",
+    fulltext: str = "auto",
+    selector: str | None = None,
 ) -> Added:
     """Validate and register a source: an rss URL that turns out to be a page subscribes to
     the page's best feed; a typed source's WHAT is mapped (or looked up) to its feed URL.
@@ -62,6 +64,7 @@ def add_source(
     checked_limit = config.check_limit(limit)
     default = source_types.default_interval(kind) or DEFAULT_INTERVAL
     seconds = config.check_interval(interval if interval is not None else f"{default}s")
+    fulltext, selector = config.check_fulltext(fulltext), config.check_selector(selector)
     if sid in config.load_sources(paths):  # before any request (add_sources checks again, locked)
         raise UsageError(f"a source named {sid!r} exists already; pick another id")
     added = Added(Source(id=sid, type=kind, url=""))
@@ -96,6 +99,8 @@ def add_source(
         title=title,
         what=what,
         identity=config.check_identity(identity),
+        fulltext=fulltext,
+        selector=selector,
     )
     config.add_source(paths, added.source)
     return added
@@ -324,10 +329,30 @@ def source_config(paths: Paths, source_id: str) -> dict[str, Any]:
             "interval": source.interval,
             "enabled": source.enabled,
             "title": source.title,
+            "fulltext": source.fulltext,
+            "selector": source.selector,
         },
         "config_file": str(paths.config_file),
         "archive": str(paths.archive(source.id)),
         "state": state,
+        "full_text": _full_text_view(paths, source),
+    }
+
+
+def _full_text_view(paths: Paths, source: Source) -> dict[str, Any]:
+    """How many of a source's posts have full text, and how many pages wait to be read."""
+    from subsample.archive import fulltext
+    from subsample.fetch.pages import plan_pages
+
+    found = fulltext.histories(paths, source.id)
+    with Index(paths) as index:
+        index.sync(source.id)
+        records = fulltext.newest_records(paths, index, source.id)
+    backlog, _ = plan_pages(source, records, found, datetime.now(UTC), cap=None)
+    return {
+        "posts_with_full_text": sum(1 for h in found.values() if h.text is not None),
+        "pages_failed": sum(1 for h in found.values() if h.text is None and h.failures),
+        "backlog": len(backlog),
     }
 
 
@@ -492,6 +517,10 @@ def get_post(paths: Paths, n: int, revision: int | None = None) -> Post:
         index.sync()
         found = index.locate(n, revision)
         revisions = index.revisions_of(n)
+        full = None
+        if found is not None:
+            index.sync_fulltext(found[0])
+            full = index.full_text(n)
     if found is None:
         if revision is not None and revisions:
             raise UsageError(f"post {n} has no revision {revision}; it has {_span(revisions)}")
@@ -499,7 +528,21 @@ def get_post(paths: Paths, n: int, revision: int | None = None) -> Post:
     sid, off, length, _ = found
     record = read_record(paths.archive(sid), off, length)
     record["revisions"] = len(revisions)
+    if full is not None:
+        record["fulltext"] = _full_text_of(paths, *full)
     return record
+
+
+def _full_text_of(paths: Paths, sid: str, off: int, length: int) -> dict[str, Any] | None:
+    """The full text read from a post's page (kept beside its record, never in it)."""
+    from subsample.archive import fulltext
+
+    try:
+        line = read_record(fulltext.path(paths, sid), off, length)
+    except StorageError:
+        return None  # the index is behind a rewritten file: the post shows the feed's text
+    keys = ("html", "url", "final_url", "fetched", "status", "extractor")
+    return {k: line.get(k) for k in keys}
 
 
 @dataclass

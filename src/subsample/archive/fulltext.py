@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from subsample.archive.files import append_lines
-from subsample.archive.jsonl import encode, iter_lines
+from subsample.archive.index import Index
+from subsample.archive.jsonl import encode, iter_lines, read_record
+from subsample.errors import StorageError
 from subsample.paths import Paths
 from subsample.times import parse_iso
 
@@ -85,3 +87,37 @@ def page_due(history: PageHistory | None, now: datetime) -> bool:
         return True
     wait: timedelta = min(RETRY_FIRST * 2 ** (history.failures - 1), RETRY_LONGEST)
     return now >= history.last_try + wait
+
+
+# Only a source's newest posts are looked at for pages to read: what a fetch costs stays
+# bounded by this, not by the size of the archive (older posts keep the feed's text).
+NEWEST_POSTS = 100
+
+
+def newest_records(paths: Paths, index: Index, sid: str, count: int = NEWEST_POSTS) -> list[dict[str, Any]]:
+    """The archive records of a source's COUNT newest posts (latest revisions), newest first."""
+    records = []
+    for p in index.posts(sid, limit=count):
+        found = index.locate(p["n"])
+        if found:
+            try:
+                records.append(read_record(paths.archive(found[0]), found[1], found[2]))
+            except StorageError:  # a line the index no longer matches: its next sync mends it
+                continue
+    return records
+
+
+def latest_html(paths: Paths, sid: str) -> dict[int, str]:
+    """Each post's latest full text (HTML), by post number, as the index knows them."""
+    with Index(paths) as index:
+        index.sync_fulltext(sid)
+        where = index.full_texts(sid)
+    found: dict[int, str] = {}
+    for n, (off, length) in where.items():
+        try:
+            html = read_record(path(paths, sid), off, length).get("html")
+        except StorageError:
+            continue
+        if isinstance(html, str):
+            found[n] = html
+    return found

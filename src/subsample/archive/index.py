@@ -40,6 +40,19 @@ CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5(
     title, body, content='', tokenize='unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS words_done(id INT);
 """
+# Full text read from posts' pages (archive/fulltext.py), caught up from fulltext/<ID>.jsonl
+# by byte offset as the archives are: its successful lines, and their words. Created on
+# every open (IF NOT EXISTS), so an index of this version without them is not rebuilt.
+_FULLTEXT_SCHEMA = """
+CREATE TABLE IF NOT EXISTS fulltext_files(source TEXT PRIMARY KEY, ino INT, size INT);
+CREATE TABLE IF NOT EXISTS fulltext_lines(
+    id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT, n INT, off INT, len INT,
+    extractor TEXT, fetched TEXT, final_url TEXT, UNIQUE(source, off));
+CREATE INDEX IF NOT EXISTS fulltext_lines_n ON fulltext_lines(n, id);
+CREATE VIRTUAL TABLE IF NOT EXISTS fulltext_words USING fts5(
+    body, content='', tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS fulltext_words_done(id INT);
+"""
 # `words` is a contentless full-text index keyed by revisions.id (AUTOINCREMENT, so an id
 # is never reused after a rebuild). It is caught up only when someone searches, from the
 # highest revision id it holds; rows of dropped revisions simply never join again.
@@ -92,6 +105,7 @@ class Index:
                 "DROP TABLE IF EXISTS words_done;" + _SCHEMA
             )
             db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+        db.executescript(_FULLTEXT_SCHEMA)
         return db
 
     def _discard(self) -> None:
@@ -383,6 +397,112 @@ class Index:
             " WHERE words MATCH ?"
         )
         args: list[Any] = [expression]
+        if sid:
+            sql += " AND p.source = ?"
+            args.append(sid)
+        sql += " ORDER BY p.sort DESC, p.n DESC"
+        if limit:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [(s, o, n) for s, o, n in self.db.execute(sql, args)]
+
+    # Full text ----------------------------------------------------------------------
+
+    def sync_fulltext(self, source_id: str | None = None) -> None:
+        """Catch up with fulltext/<ID>.jsonl (all sources', or one's): its successful lines."""
+        folder = self.paths.data / "fulltext"
+        if source_id:
+            names = [source_id]
+        else:
+            try:
+                names = [e.name[:-6] for e in os.scandir(folder) if e.name.endswith(".jsonl")]
+            except OSError:
+                names = []
+            known = [r[0] for r in self.db.execute("SELECT source FROM fulltext_files")]
+            names = sorted({*names, *known})
+        for sid in names:
+            self._sync_fulltext_one(sid, folder / f"{sid}.jsonl")
+
+    def _sync_fulltext_one(self, sid: str, path: Any) -> None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            st = None
+        row = self.db.execute("SELECT ino, size FROM fulltext_files WHERE source=?", (sid,)).fetchone()
+        if st is not None and row and tuple(row) == (st.st_ino, st.st_size):
+            return
+        with self._transaction():
+            start = 0
+            if st is not None and row and row[0] == st.st_ino and st.st_size > row[1]:
+                start = row[1]  # appended to since we last looked
+            else:  # new, replaced, shrunk or gone: read again from the start
+                self.db.execute("DELETE FROM fulltext_lines WHERE source=?", (sid,))
+                self.db.execute("DELETE FROM fulltext_files WHERE source=?", (sid,))
+            if st is None:
+                return
+            end = start
+            for off, length, rec in iter_lines(path, start):
+                end = off + length
+                n, html = rec.get("n"), rec.get("html")
+                if isinstance(n, int) and isinstance(html, str) and not rec.get("error"):
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO fulltext_lines(source, n, off, len, extractor, fetched,"
+                        " final_url) VALUES (?,?,?,?,?,?,?)",
+                        (sid, n, off, length, _text(rec.get("extractor")), _text(rec.get("fetched")),
+                         _text(rec.get("final_url")) or _text(rec.get("url"))),
+                    )  # fmt: skip
+            # A torn last line is read again once it is whole.
+            self.db.execute("INSERT OR REPLACE INTO fulltext_files VALUES (?,?,?)", (sid, st.st_ino, end))
+
+    def full_text(self, n: int) -> tuple[str, int, int] | None:
+        """(source, offset, length) in fulltext/<source>.jsonl of post N's latest full text."""
+        row = self.db.execute(
+            "SELECT source, off, len FROM fulltext_lines WHERE n=? ORDER BY id DESC LIMIT 1", (n,)
+        ).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def full_texts(self, sid: str) -> dict[int, tuple[int, int]]:
+        """Each post of source SID with full text: n -> (offset, length) of its latest."""
+        rows = self.db.execute("SELECT n, off, len FROM fulltext_lines WHERE source=? ORDER BY id", (sid,))
+        return {n: (off, length) for n, off, length in rows}
+
+    def sync_fulltext_words(self, text_of: Any) -> None:
+        """Add the words of every full text not yet in the search index; TEXT_OF(html) -> str."""
+        done = self.db.execute("SELECT coalesce(max(id), 0) FROM fulltext_words_done").fetchone()[0]
+        rows = self.db.execute(
+            "SELECT id, source, off, len FROM fulltext_lines WHERE id > ? ORDER BY source, off", (done,)
+        ).fetchall()
+        if not rows:
+            return
+        with self._transaction():
+            for rid, sid, off, length in rows:
+                try:
+                    with open(self.paths.data / "fulltext" / f"{sid}.jsonl", "rb") as f:
+                        f.seek(off)
+                        record = json.loads(f.read(length))
+                except (OSError, ValueError):
+                    continue
+                html = record.get("html") if isinstance(record, dict) else None
+                if isinstance(html, str):
+                    self.db.execute(
+                        "INSERT INTO fulltext_words(rowid, body) VALUES (?,?)", (rid, text_of(html))
+                    )
+            self.db.execute("DELETE FROM fulltext_words_done")
+            self.db.execute("INSERT INTO fulltext_words_done VALUES (?)", (max(r[0] for r in rows),))
+
+    def search_with_fulltext(
+        self, expression: str, sid: str | None, limit: int | None
+    ) -> list[tuple[str, int, int]]:
+        """As search_words, counting a post's full text (fulltext_words) as its text too."""
+        sql = (
+            "SELECT p.source, p.off, p.len FROM posts p WHERE p.n IN ("
+            " SELECT r.n FROM words JOIN revisions r ON r.id = words.rowid"
+            " JOIN posts q ON q.n = r.n AND q.revision = r.revision AND q.source = r.source"
+            " WHERE words MATCH ?"
+            " UNION SELECT f.n FROM fulltext_words JOIN fulltext_lines f ON f.id = fulltext_words.rowid"
+            " WHERE fulltext_words MATCH ?)"
+        )
+        args: list[Any] = [expression, expression]
         if sid:
             sql += " AND p.source = ?"
             args.append(sid)

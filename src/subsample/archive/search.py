@@ -68,15 +68,36 @@ def search_archives(
     with Index(paths) as index:
         index.sync(source_id)
         index.sync_words(record_text)
-        found = index.search_words(fts_expression(terms), source_id, limit)
-    hits = []
-    for sid, off, length in found:
-        try:
-            record = read_record(paths.archive(sid), off, length)
-        except Exception:
-            continue
-        hits.append((record, snippet(record, terms)))
+        # A post's full text (read from its page) is searched as its text too.
+        index.sync_fulltext(source_id)
+        index.sync_fulltext_words(_plain)
+        found = index.search_with_fulltext(fts_expression(terms), source_id, limit)
+        hits = []
+        for sid, off, length in found:
+            try:
+                record = read_record(paths.archive(sid), off, length)
+            except Exception:
+                continue
+            shown = snippet(record, terms)
+            if not _says(shown, terms) and isinstance(record.get("n"), int):
+                full = index.full_text(record["n"])  # found in the full text: show it there
+                if full is not None:
+                    try:
+                        page = read_record(paths.data / "fulltext" / f"{full[0]}.jsonl", full[1], full[2])
+                        shown = snippet({"content": page.get("html")}, terms)
+                    except Exception:
+                        pass
+            hits.append((record, shown))
     return hits
+
+
+def _plain(html: str) -> str:
+    return " ".join(html_to_plain(html).split())
+
+
+def _says(text: str, terms: list[Term]) -> bool:
+    low = text.lower().translate(_APOSTROPHES)
+    return any(" ".join(t.text.lower().split()) in low for t in terms)
 
 
 def snippet(record: dict[str, Any], terms: list[Term]) -> str:

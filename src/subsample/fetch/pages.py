@@ -14,14 +14,19 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from subsample.errors import FetchError
 from subsample.fetch import http
-from subsample.parse.extract import Article, extract_article, holds_teaser
+from subsample.parse.extract import Article, extract_article, holds_teaser, looks_like_teaser
 from subsample.times import iso_utc
 
+if TYPE_CHECKING:
+    from subsample.archive.fulltext import PageHistory
+    from subsample.models import Source
+
+PAGES_PER_FETCH = 10  # a source's pages read in one fetch at most; the rest wait for the next
 PAUSE = 1.0  # seconds between two requests to one host
 HOSTS_AT_ONCE = 4
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -71,6 +76,49 @@ class PageResult:
         return attempt
 
 
+def plan_pages(
+    source: Source,
+    posts: list[dict[str, Any]],
+    histories: dict[int, PageHistory],
+    now: datetime,
+    cap: int | None = PAGES_PER_FETCH,
+) -> tuple[list[PageRequest], int]:
+    """Which of POSTS (archive records, newest first) to read the page of now, at most CAP
+    of them, and how many more are due but wait: those without full text whose page is due
+    (archive/fulltext.page_due) with an http(s) link, in `auto` mode only teasers."""
+    from subsample.archive.fulltext import page_due
+
+    if source.fulltext == "never":
+        return [], 0
+    if source.fulltext == "auto" and not source.url.lower().startswith(("http://", "https://")):
+        # A feed read from a file (another tool's output, an export) has no site behind it
+        # to ask politely: its pages are read only when the user says `always`.
+        return [], 0
+    wanted = []
+    for p in posts:
+        n, link = p.get("n"), p.get("link")
+        if not isinstance(n, int) or not isinstance(link, str):
+            continue
+        if not link.lower().startswith(("http://", "https://")) or not page_due(histories.get(n), now):
+            continue
+        content, summary = _str(p.get("content")), _str(p.get("summary"))
+        if source.fulltext == "auto" and not looks_like_teaser(content, summary):
+            continue
+        revision = p.get("revision")
+        rev = revision if isinstance(revision, int) else 1
+        key = str(p.get("key") or "")
+        wanted.append(
+            PageRequest(source.id, source.url, n, key, rev, link, content, summary, source.selector)
+        )
+    if cap is None:
+        return wanted, 0
+    return wanted[:cap], max(0, len(wanted) - cap)
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def read_pages(
     requests: list[PageRequest],
     *,
@@ -85,10 +133,12 @@ def read_pages(
         by_host.setdefault(_host(r.url), []).append(r)
 
     def walk(host_requests: list[PageRequest]) -> list[PageResult]:
-        results = []
-        for i, r in enumerate(host_requests):
-            if i:
-                time.sleep(pause)  # one host, one request at a time, with a pause between
+        results: list[PageResult] = []
+        for r in host_requests:
+            # One host, one request at a time, with a pause after each the server answered
+            # (one that never reached it, a name that does not resolve, costs it nothing).
+            if results and results[-1].status is not None:
+                time.sleep(pause)
             results.append(read_page(r, session=session, now=now, limits=limits))
         return results
 

@@ -112,6 +112,8 @@ def fetch_sources(
                 results.update((r.source, r) for r in archived)
                 if on_results:
                     on_results(archived)
+            # Pages only once every feed is archived: a slow or failing page delays no post.
+            _read_full_texts(paths, index, [s for s in sources if results[s.id].ok], session, now, results)
     except BaseException:
         # Interrupted (Ctrl-C) or failed: the downloads still running end now, so that the
         # process can exit (Python waits for the pool's threads) without waiting on a server.
@@ -120,6 +122,40 @@ def fetch_sources(
     finally:
         session.close()
     return [results[s.id] for s in sources]
+
+
+def _read_full_texts(
+    paths: Paths,
+    index: Index,
+    sources: list[Source],
+    session: Any,
+    now: Callable[[], datetime],
+    results: dict[str, FetchResult],
+) -> None:
+    """Read the pages of SOURCES' teasers (new posts and earlier ones whose page is due),
+    at most pages.PAGES_PER_FETCH a source, and append every attempt to fulltext/ID.jsonl."""
+    wanted = [s for s in sources if s.fulltext != "never"]
+    if not wanted:
+        return  # (and trafilatura, 150 ms of import, is never loaded)
+    from subsample.archive import fulltext
+    from subsample.fetch import pages
+
+    requests: list[pages.PageRequest] = []
+    for s in wanted:
+        records = fulltext.newest_records(paths, index, s.id)
+        planned, results[s.id].pages_waiting = pages.plan_pages(
+            s, records, fulltext.histories(paths, s.id), now(), cap=pages.PAGES_PER_FETCH
+        )
+        requests += planned
+    for page in pages.read_pages(requests, session=session, now=now, pause=pages.PAUSE):
+        sid = page.request.source
+        # Each attempt on disk as soon as it is known: Ctrl-C loses at most the pages in flight.
+        with file_lock(paths.write_lock):
+            fulltext.record_attempts(paths, sid, [page.as_attempt()])
+        if page.article is not None and page.error is None:
+            results[sid].pages_read += 1
+        else:
+            results[sid].pages_failed += 1
 
 
 def _host(source: Source) -> str:

@@ -90,7 +90,7 @@ def export_source(paths: Paths, source_id: str, fmt: str, newest: int | None = N
         buf = io.BytesIO()
         write_jsonl(paths, source_id, buf)
         return buf.getvalue()
-    posts = latest_posts(paths, source_id, newest)
+    posts = _with_full_text(paths, source_id, latest_posts(paths, source_id, newest), fmt)
     state = load_state(paths, source_id)
     source = config.load_sources(paths).get(source_id)
     title = (source.title if source else None) or state.title or source_id
@@ -98,6 +98,27 @@ def export_source(paths: Paths, source_id: str, fmt: str, newest: int | None = N
     if fmt == "json":
         return _json_feed(posts, title, link)
     return _xml_feed([xml_safe(p) for p in posts], xml_safe(title), xml_safe(link), source_id, fmt)
+
+
+def _with_full_text(paths: Paths, source_id: str, posts: list[Post], fmt: str) -> list[Post]:
+    """POSTS with their full text (read from their pages) as content, the feed's own text
+    kept as the summary (plain text in JSON Feed, which wants it so)."""
+    from subsample.archive import fulltext
+
+    full = fulltext.latest_html(paths, source_id)
+    if not full:
+        return posts
+    out = []
+    for p in posts:
+        html_text = full.get(p.get("n"))  # type: ignore[arg-type]
+        if html_text is None:
+            out.append(p)
+            continue
+        own = p.get("summary") or p.get("content") or None
+        if own and fmt == "json" and not p.get("summary"):
+            own = " ".join(html_to_plain(own).split())
+        out.append({**p, "content": html_text, "summary": own})
+    return out
 
 
 def _json_feed(posts: list[Post], title: str, link: str) -> bytes:

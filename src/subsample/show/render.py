@@ -119,6 +119,11 @@ def fetch_summary(results: Sequence[FetchResult]) -> Text:
     new = sum(r.new for r in results)
     t.append(f"{new} new", style="green" if new else "")
     t.append(f", {sum(r.updated for r in results)} updated")
+    read, failed_pages = sum(r.pages_read for r in results), sum(r.pages_failed for r in results)
+    waiting = sum(r.pages_waiting for r in results)
+    if read or failed_pages or waiting:
+        more = [f"{waiting} waiting"] * bool(waiting) + [f"{failed_pages} failed"] * bool(failed_pages)
+        t.append(f"; {_count(read, 'full text')}" + (f" ({', '.join(more)})" if more else ""))
     return t
 
 
@@ -216,6 +221,8 @@ def config_view(cfg: dict[str, Any]) -> RenderableType:
     table.add_row("archive", Text(one_line(cfg["archive"])))
     for key, value in sorted(cfg["state"].items()):
         table.add_row(Text(f"state.{key}", style="dim"), Text(one_line(value)))
+    for key, value in (cfg.get("full_text") or {}).items():  # (the backlog: pages still to read)
+        table.add_row(Text(f"full_text.{key}", style="dim"), Text(str(value)))
     parts: list[RenderableType] = [Text(f"Config of {cfg['id']}", style="bold underline"), table]
     if cfg["state"].get("announced_url"):
         parts.append(Text(_announced(cfg["id"], cfg["state"]["announced_url"]), style="yellow"))
@@ -278,7 +285,10 @@ def posts_view(listing: Any, now: datetime) -> RenderableType:
     return Group(*parts)
 
 
-def article(post: dict[str, Any], now: datetime, source_title: str | None = None) -> RenderableType:
+def article(
+    post: dict[str, Any], now: datetime, source_title: str | None = None, feed: bool = False
+) -> RenderableType:
+    """A post as an article: its full text (read from its page) if it has one, unless FEED."""
     from subsample.show.article import AsciiSafeRule, html_to_rich
 
     lines: list[Text] = [Text(one_line(post.get("title")) or "(untitled)", style="bold")]
@@ -305,8 +315,19 @@ def article(post: dict[str, Any], now: datetime, source_title: str | None = None
     meta("Post", f"#{post.get('n')}")
     if post.get("revisions", 1) > 1:
         meta("Revision", f"{post.get('revision')} of {post['revisions']}")
+    full = post.get("fulltext") if not feed else None
+    if isinstance(full, dict) and isinstance(full.get("html"), str):
+        when = full.get("fetched")
+        meta(
+            "Full text from",
+            f"{one_line(full.get('final_url') or full.get('url'))}, {one_line(full.get('extractor'))}, "
+            f"{relative(when, now) if isinstance(when, str) else 'unknown time'}"
+            " (`--feed` shows the feed's text)",
+        )
+        raw = full["html"]
+    else:
+        raw = post.get("content") or post.get("summary") or ""
     lines.append(Text())
-    raw = post.get("content") or post.get("summary") or ""
     body = html_to_rich(raw if isinstance(raw, str) else "")
     parts: list[RenderableType] = [*lines, AsciiSafeRule()]
     if body.blocks:

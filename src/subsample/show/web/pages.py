@@ -340,9 +340,9 @@ def post_page(ctx: Context, n: int, revision: int | None, as_json: bool) -> Page
 
 def _full_text(post: dict[str, Any]) -> str | None:
     """The article fetched from the post's page, kept beside the feed's text (if any)."""
-    full = post.get("fulltext") or post.get("full_text")
+    full = post.get("fulltext")  # as core.get_post adds it, from fulltext/<ID>.jsonl
     if isinstance(full, dict):
-        full = full.get("html") or full.get("content")
+        full = full.get("html")
     return full if isinstance(full, str) and full.strip() else None
 
 
