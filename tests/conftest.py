@@ -72,13 +72,18 @@ def archive_lines(home: Path, sid: str) -> list[dict[str, Any]]:
 # -- feeds built in code -----------------------------------------------------------
 
 
+WHOLE = " ".join(["xyzzy"] * 160)
+
+
 def item(i: int, **kw: Any) -> dict[str, Any]:
     d = {
         "guid": f"post-{i}",
         "title": f"Post number {i}",
         "link": f"https://example.org/p/{i}",
         "date": (datetime(2026, 1, 1, 10, tzinfo=UTC) + timedelta(days=i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "html": f"<p>Body of post {i}.</p>",
+        # A whole post, not a teaser (parse/extract.TEASER_WORDS): a fetch reads no page for
+        # it. The tests of full text give their posts a teaser of their own.
+        "html": f"<p>Body of post {i}.</p><p>{WHOLE}</p>",
     }
     d.update(kw)
     return d

@@ -137,7 +137,9 @@ def test_two_watchers_at_once_never_archive_a_post_twice(run, home, httpserver):
     lines = archive_lines(home, "busy")
     assert len(served) >= 3, outs
     keys = [p["key"] for p in lines]
-    assert len(keys) == len(set(keys)) == len(served), (keys, len(served))
+    assert len(keys) == len(set(keys)), keys  # never a post twice
+    # Each answer held one more post; one still on the wire at SIGTERM may go unarchived.
+    assert len(served) - 2 <= len(keys) <= len(served), (keys, len(served))
     assert sorted(p["n"] for p in lines) == list(range(1, len(lines) + 1))
 
 
