@@ -52,6 +52,10 @@ class RawServer:
             payload = (
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n\r\n<rss version='2.0'><channel>"
             )
+            if self.behaviour == "drip-page":  # a web page, for the reading of posts' pages
+                payload = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><body><p>"
+                conn.sendall(payload)
+                payload = b"word " * 10000
             if self.behaviour == "drip-body":
                 conn.sendall(payload)
                 payload = b"<item><title>x</title></item>" * 1000

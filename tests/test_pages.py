@@ -17,6 +17,7 @@ from subsample.fetch.pages import PageRequest, PageResult, read_pages
 from subsample.paths import resolve_paths
 
 from .test_extract import PAGE
+from .test_hostile import RawServer
 
 TEASER = "<p>Radiators in space reject heat by radiation alone, which is slower…</p>"
 
@@ -102,3 +103,23 @@ def test_attempts_are_kept_and_a_failed_page_waits_longer_each_time(tmp_path: Pa
     pdf = {**failed, "n": 8, "error": "unexpected content type", "permanent": True}
     fulltext.record_attempts(paths, "blog", [pdf])
     assert not fulltext.page_due(fulltext.histories(paths, "blog")[8], now() + timedelta(days=30))
+
+
+def test_a_page_that_drips_is_given_up_at_its_deadline() -> None:
+    """A page whose server sends a byte now and then holds its reader no longer than the
+    page's deadline: the outcome is a failure recorded for a later try, not a hang."""
+    drip = RawServer("drip-page")
+    session = http.Session()
+    started = time.monotonic()
+    try:
+        [result] = read_pages(
+            [request(drip.url.replace("/feed", "/post"))],
+            session=session,
+            now=now,
+            limits=http.Limits(connect_timeout=1, read_timeout=1, deadline=2),
+        )
+    finally:
+        session.close()
+        drip.close()
+    assert time.monotonic() - started < 4
+    assert "deadline" in str(result.error) and result.article is None and not result.permanent
