@@ -245,3 +245,24 @@ def test_a_webfinger_without_a_profile_page_is_one_clear_error(home, httpserver)
     httpserver.expect_request("/.well-known/webfinger").respond_with_json({"links": []})
     with pytest.raises(UsageError, match="WebFinger names no profile page"):
         add(home, "mastodon", f"@bob@{host}", Sites(webfinger_scheme="http"))
+
+
+def test_a_typed_sources_own_headers_are_sent_and_its_403_says_what_to_try(run, home, httpserver) -> None:
+    from subsample.source_types import request_headers
+
+    from .conftest import item, rss
+
+    wanted = request_headers("reddit")["User-Agent"]
+    httpserver.expect_request("/ok", headers={"User-Agent": wanted}).respond_with_data(
+        rss([item(1)]), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/no").respond_with_data("go away", status=403)
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "sources.toml").write_text(
+        f'[sources.rd]\ntype = "reddit"\nurl = "{httpserver.url_for("/ok")}"\n'
+        f'[sources.blocked]\ntype = "reddit"\nurl = "{httpserver.url_for("/no")}"\n'
+    )
+    r = run("fetch")
+    assert r.exit_code == 1, r.output
+    assert "rd: 1 new" in r.stdout
+    assert "blocked: failed: HTTP 403 from the server; reddit refuses many clients" in r.stderr

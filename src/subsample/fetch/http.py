@@ -172,8 +172,10 @@ def get(
     limits: Limits | None = None,
     accept_types: tuple[str, ...] | None = None,
     refuse_host: Callable[[str], str | None] | None = None,
+    extra_headers: dict[str, str] | None = None,
 ) -> Response:
     """GET URL within LIMITS, following redirects; a local path is read from disk instead.
+    EXTRA_HEADERS are sent too (a typed source's site may want its own User-Agent).
 
     Any HTTP status comes back as a Response (the caller decides what 304, 410 or 429 mean);
     only a 200's body is read. REFUSE_HOST(host) may veto the URL's host and every
@@ -187,7 +189,7 @@ def get(
     if not urls.is_web(url):
         return read_local(url, limits.max_bytes)
     s = session.requests_session()
-    headers = {}
+    headers = {k: _header_value(v) for k, v in (extra_headers or {}).items()}
     if etag:
         headers["If-None-Match"] = _header_value(etag)
     if last_modified:

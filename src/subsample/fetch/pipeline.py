@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from subsample import config
+from subsample import config, source_types
 from subsample.archive import merge
 from subsample.archive.files import append_lines, file_lock, sync_appended
 from subsample.archive.index import Index
@@ -182,6 +182,7 @@ def _downloader(paths: Paths, session: Any, limits: Any) -> Callable[[Source], D
                 limits=limits,
                 # A feed may not redirect us into the local network unless it lives there.
                 refuse_host=net.stay_outside_unless(source.url),
+                extra_headers=source_types.request_headers(source.type),
             )
             d.status, d.final_url, d.headers, d.moved_to = resp.status, resp.url, resp.headers, resp.moved_to
             d.size = len(resp.body)
@@ -227,6 +228,8 @@ def _http_error(d: Download) -> str | None:
         return None
     if d.status == 410:
         return "the feed is gone (HTTP 410); the source was disabled, its archive kept"
+    if d.status == 403 and (hint := source_types.forbidden_hint(d.source.type)):
+        return f"HTTP 403 from the server; {hint}"
     if d.status in (429, 503) and d.retry_after:
         return f"HTTP {d.status} from the server; asked to wait {format_duration(max(60, round(d.retry_after / 60) * 60))}"
     return f"HTTP {d.status} from the server"
