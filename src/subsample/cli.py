@@ -137,6 +137,14 @@ def _a_number(value: float) -> float:
     return value
 
 
+# The limits of a fetch, as `fetch` and `watch` take them.
+Timeout = Annotated[
+    float,
+    typer.Option(min=1, max=3600, callback=_a_number, help="Give up on a source after this many seconds."),
+]
+MaxSize = Annotated[
+    int, typer.Option(min=1, max=1024 * 1024, help="Largest feed accepted, in MiB after decompression.")
+]
 SourceId = Annotated[str, typer.Argument(metavar="ID", autocompletion=_complete_source_ids)]
 SourceIds = Annotated[list[str], typer.Argument(metavar="ID...", autocompletion=_complete_source_ids)]
 
@@ -355,15 +363,8 @@ def fetch(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Fetch every enabled source, due or not.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            min=1, max=3600, callback=_a_number, help="Give up on a source after this many seconds."
-        ),
-    ] = 30,
-    max_size: Annotated[
-        int, typer.Option(min=1, max=1024 * 1024, help="Largest feed accepted, in MiB after decompression.")
-    ] = 32,
+    timeout: Timeout = 30,
+    max_size: MaxSize = 32,
 ) -> None:
     """Fetch the enabled sources that are due and archive their new posts.
 
@@ -843,15 +844,8 @@ def _import_defaults(fmt: str, path: Path | None, urls: Path | None) -> tuple[Pa
 @friendly_errors
 def watch(
     ctx: typer.Context,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            min=1, max=3600, callback=_a_number, help="Give up on a source after this many seconds."
-        ),
-    ] = 30,
-    max_size: Annotated[
-        int, typer.Option(min=1, max=1024 * 1024, help="Largest feed accepted, in MiB after decompression.")
-    ] = 32,
+    timeout: Timeout = 30,
+    max_size: MaxSize = 32,
 ) -> None:
     """Stay in the foreground and fetch each source when it is due, until stopped.
 

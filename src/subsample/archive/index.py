@@ -13,9 +13,10 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, BinaryIO
 
 from subsample.archive.jsonl import iter_lines
 from subsample.archive.merge import Known
@@ -365,27 +366,9 @@ class Index:
         if not rows:
             return
         with self._transaction():
-            handles: dict[str, Any] = {}
-            try:
-                for rid, sid, off, length in rows:
-                    f = handles.get(sid)
-                    if f is None:
-                        try:
-                            f = handles[sid] = open(self.paths.archive(sid), "rb")  # noqa: SIM115
-                        except OSError:
-                            continue
-                    f.seek(off)
-                    try:
-                        record = json.loads(f.read(length))
-                    except ValueError:
-                        continue
-                    title, body = text_of(record)
-                    self.db.execute(
-                        "INSERT INTO words(rowid, title, body) VALUES (?,?,?)", (rid, title, body)
-                    )
-            finally:
-                for f in handles.values():
-                    f.close()
+            for rid, record in _records_at(self.paths.archive, rows):
+                title, body = text_of(record)
+                self.db.execute("INSERT INTO words(rowid, title, body) VALUES (?,?,?)", (rid, title, body))
             self.db.execute("DELETE FROM words_done")
             self.db.execute("INSERT INTO words_done VALUES (?)", (max(r[0] for r in rows),))
 
@@ -475,14 +458,8 @@ class Index:
         if not rows:
             return
         with self._transaction():
-            for rid, sid, off, length in rows:
-                try:
-                    with open(self.paths.data / "fulltext" / f"{sid}.jsonl", "rb") as f:
-                        f.seek(off)
-                        record = json.loads(f.read(length))
-                except (OSError, ValueError):
-                    continue
-                html = record.get("html") if isinstance(record, dict) else None
+            for rid, record in _records_at(lambda sid: self.paths.data / "fulltext" / f"{sid}.jsonl", rows):
+                html = record.get("html")
                 if isinstance(html, str):
                     self.db.execute(
                         "INSERT INTO fulltext_words(rowid, body) VALUES (?,?)", (rid, text_of(html))
@@ -541,6 +518,36 @@ def _post_row(
         _text(rec.get("title")), _text(rec.get("link")), published, first_seen,
         published or first_seen or "", _text(rec.get("hash")), off, length,
     )  # fmt: skip
+
+
+def _records_at(
+    path_of: Callable[[str], Path], rows: list[tuple[int, str, int, int]]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row id, record) for each (id, source, offset, length) in ROWS (sorted by source and
+    offset), reading each source's file through one open handle; a file that cannot be
+    opened, or a line that is not a JSON object, is passed over (the index is only behind)."""
+    handles: dict[str, BinaryIO | None] = {}
+    try:
+        for rid, sid, off, length in rows:
+            if sid not in handles:
+                try:
+                    handles[sid] = open(path_of(sid), "rb")  # noqa: SIM115 - closed below
+                except OSError:
+                    handles[sid] = None
+            f = handles[sid]
+            if f is None:
+                continue
+            f.seek(off)
+            try:
+                record = json.loads(f.read(length))
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                yield rid, record
+    finally:
+        for f in handles.values():
+            if f is not None:
+                f.close()
 
 
 def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
