@@ -42,6 +42,14 @@ class Paths:
     def archive(self, source_id: str) -> Path:
         return self.archive_dir / f"{source_id}.jsonl"
 
+    @property
+    def fulltext_dir(self) -> Path:
+        return self.data / "fulltext"
+
+    def fulltext(self, source_id: str) -> Path:
+        """Every attempt to read the pages of SOURCE_ID's posts (archive/fulltext.py)."""
+        return self.fulltext_dir / f"{source_id}.jsonl"
+
 
 def resolve_paths(home: Path | None = None) -> Paths:
     """--home, else $SUBSAMPLE_HOME, else the platform's config and data folders."""

@@ -43,7 +43,7 @@ class PageHistory:
 
 
 def path(paths: Paths, source_id: str) -> Path:
-    return paths.data / "fulltext" / f"{source_id}.jsonl"
+    return paths.fulltext(source_id)
 
 
 def record_attempts(paths: Paths, source_id: str, attempts: Iterable[dict[str, Any]]) -> None:

@@ -359,18 +359,27 @@ class Index:
 
     def sync_words(self, text_of: Any) -> None:
         """Add every revision not yet in the full-text index; TEXT_OF(record) -> (title, body)."""
-        done = self.db.execute("SELECT coalesce(max(id), 0) FROM words_done").fetchone()[0]
-        rows = self.db.execute(
-            "SELECT id, source, off, len FROM revisions WHERE id > ? ORDER BY source, off", (done,)
-        ).fetchall()
-        if not rows:
-            return
-        with self._transaction():
+        with self._words_to_add("revisions", "words_done") as rows:
             for rid, record in _records_at(self.paths.archive, rows):
                 title, body = text_of(record)
                 self.db.execute("INSERT INTO words(rowid, title, body) VALUES (?,?,?)", (rid, title, body))
-            self.db.execute("DELETE FROM words_done")
-            self.db.execute("INSERT INTO words_done VALUES (?)", (max(r[0] for r in rows),))
+
+    @contextlib.contextmanager
+    def _words_to_add(self, lines: str, done: str) -> Iterator[list[tuple[int, str, int, int]]]:
+        """The (id, source, offset, length) rows of LINES not yet in a search table, in one
+        transaction that records, at its end, the last id the DONE table has seen."""
+        last = self.db.execute(f"SELECT coalesce(max(id), 0) FROM {done}").fetchone()[0]
+        rows = self.db.execute(
+            f"SELECT id, source, off, len FROM {lines} WHERE id > ? ORDER BY source, off", (last,)
+        ).fetchall()
+        if not rows:  # (no write transaction for a search that has nothing to catch up)
+            yield rows
+            return
+        with self._transaction():
+            yield rows
+            if rows:
+                self.db.execute(f"DELETE FROM {done}")
+                self.db.execute(f"INSERT INTO {done} VALUES (?)", (max(r[0] for r in rows),))
 
     def search_words(self, expression: str, sid: str | None, limit: int | None) -> list[tuple[str, int, int]]:
         """(source, offset, length) of the latest revisions matching an FTS5 EXPRESSION, newest first."""
@@ -393,7 +402,7 @@ class Index:
 
     def sync_fulltext(self, source_id: str | None = None) -> None:
         """Catch up with fulltext/<ID>.jsonl (all sources', or one's): its successful lines."""
-        folder = self.paths.data / "fulltext"
+        folder = self.paths.fulltext_dir
         if source_id:
             names = [source_id]
         else:
@@ -451,21 +460,13 @@ class Index:
 
     def sync_fulltext_words(self, text_of: Any) -> None:
         """Add the words of every full text not yet in the search index; TEXT_OF(html) -> str."""
-        done = self.db.execute("SELECT coalesce(max(id), 0) FROM fulltext_words_done").fetchone()[0]
-        rows = self.db.execute(
-            "SELECT id, source, off, len FROM fulltext_lines WHERE id > ? ORDER BY source, off", (done,)
-        ).fetchall()
-        if not rows:
-            return
-        with self._transaction():
-            for rid, record in _records_at(lambda sid: self.paths.data / "fulltext" / f"{sid}.jsonl", rows):
+        with self._words_to_add("fulltext_lines", "fulltext_words_done") as rows:
+            for rid, record in _records_at(self.paths.fulltext, rows):
                 html = record.get("html")
                 if isinstance(html, str):
                     self.db.execute(
                         "INSERT INTO fulltext_words(rowid, body) VALUES (?,?)", (rid, text_of(html))
                     )
-            self.db.execute("DELETE FROM fulltext_words_done")
-            self.db.execute("INSERT INTO fulltext_words_done VALUES (?)", (max(r[0] for r in rows),))
 
     def search_with_fulltext(
         self, expression: str, sid: str | None, limit: int | None

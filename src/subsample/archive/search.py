@@ -83,7 +83,7 @@ def search_archives(
                 full = index.full_text(record["n"])  # found in the full text: show it there
                 if full is not None:
                     try:
-                        page = read_record(paths.data / "fulltext" / f"{full[0]}.jsonl", full[1], full[2])
+                        page = read_record(paths.fulltext(full[0]), full[1], full[2])
                         shown = snippet({"content": page.get("html")}, terms)
                     except Exception:
                         pass

@@ -9,8 +9,12 @@ skipped, and the rest comes in.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from subsample.times import iso_utc
@@ -65,3 +69,19 @@ def epoch_to_iso(value: Any) -> str | None:
 def text(value: Any) -> str | None:
     """VALUE when it is a string with something in it, else None."""
     return value if isinstance(value, str) and value.strip() else None
+
+
+@contextlib.contextmanager
+def read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    """Another reader's SQLite database, opened read-only (a running reader is never
+    disturbed) and closed after. Raises sqlite3.DatabaseError for a file that is not one."""
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def columns(db: sqlite3.Connection, table: str) -> set[str]:
+    """TABLE's column names (readers add columns over versions: read by name)."""
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}

@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from subsample.errors import UsageError
-from subsample.imports import Imported, ImportedFeed, ImportedPost, epoch_to_iso, text
+from subsample.imports import Imported, ImportedFeed, ImportedPost, columns, epoch_to_iso, read_only, text
 
 
 def default_paths() -> tuple[Path, Path]:
@@ -49,12 +49,9 @@ def read(cache_db: Path, urls_file: Path | None = None) -> Imported:
         raise UsageError(f"no newsboat cache at {cache_db}; name it: subsample import newsboat PATH")
     imported = Imported(source=f"newsboat {cache_db}")
     try:
-        db = sqlite3.connect(f"{cache_db.resolve().as_uri()}?mode=ro", uri=True)
-        try:
+        with read_only(cache_db) as db:
             feeds = _feeds(db)
             posts = _posts(db, imported.problems)
-        finally:
-            db.close()
     except sqlite3.DatabaseError as e:
         raise UsageError(f"{cache_db} is not a newsboat cache ({e})") from e
     for url in read_urls(urls_file) if urls_file is not None and urls_file.exists() else []:
@@ -65,13 +62,9 @@ def read(cache_db: Path, urls_file: Path | None = None) -> Imported:
     return imported
 
 
-def _columns(db: sqlite3.Connection, table: str) -> set[str]:
-    return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-
-
 def _feeds(db: sqlite3.Connection) -> dict[str, ImportedFeed]:
-    columns = _columns(db, "rss_feed")
-    if not {"rssurl", "title"} <= columns:
+    present = columns(db, "rss_feed")
+    if not {"rssurl", "title"} <= present:
         raise sqlite3.DatabaseError("it has no rss_feed table")
     return {
         url: ImportedFeed(url, text(title))
@@ -94,10 +87,10 @@ _WANTED = (
 
 
 def _posts(db: sqlite3.Connection, problems: list[str]) -> list[tuple[str, ImportedPost]]:
-    columns = _columns(db, "rss_item")
-    if not {"guid", "feedurl"} <= columns:
+    have = columns(db, "rss_item")
+    if not {"guid", "feedurl"} <= have:
         raise sqlite3.DatabaseError("it has no rss_item table")
-    present = [c for c in _WANTED if c in columns]
+    present = [c for c in _WANTED if c in have]
     found = []
     for row in db.execute(f"SELECT {', '.join(present)} FROM rss_item ORDER BY id"):
         item = dict(zip(present, row, strict=True))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from subsample.errors import UsageError
-from subsample.imports import Imported, ImportedFeed, ImportedPost, text
+from subsample.imports import Imported, ImportedFeed, ImportedPost, columns, read_only, text
 from subsample.times import iso_utc
 
 
@@ -23,17 +23,16 @@ def read(path: Path) -> Imported:
         raise UsageError(f"no reader database at {path}")
     imported = Imported(source=f"reader {path}")
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            columns = {row[1] for row in db.execute("PRAGMA table_info(entries)")}
-            if not {"id", "feed", "title", "link"} <= columns:
+        with read_only(path) as db:
+            present = columns(db, "entries")
+            if not {"id", "feed", "title", "link"} <= present:
                 raise UsageError(f"{path} is not a reader database (no entries table)")
             feeds = {
                 url: ImportedFeed(url, text(user_title) or text(title))
                 for url, title, user_title in db.execute("SELECT url, title, user_title FROM feeds")
             }
             wanted = [c for c in ("id", "feed", "title", "link", "author", "published", "updated",
-                                  "summary", "content", "enclosures") if c in columns]  # fmt: skip
+                                  "summary", "content", "enclosures") if c in present]  # fmt: skip
             for row in db.execute(f"SELECT {', '.join(wanted)} FROM entries ORDER BY feed, feed_order DESC"):
                 entry = dict(zip(wanted, row, strict=True))
                 feed = feeds.setdefault(entry["feed"], ImportedFeed(entry["feed"], None))
@@ -41,8 +40,6 @@ def read(path: Path) -> Imported:
                     feed.posts.append(_post(entry))
                 except (ValueError, TypeError, KeyError) as e:
                     imported.problems.append(f"reader entry {entry.get('id')!r}: {e}; skipped")
-        finally:
-            db.close()
     except sqlite3.DatabaseError as e:
         raise UsageError(f"{path} is not a reader database ({e})") from e
     imported.feeds = list(feeds.values())
