@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from subsample import core
+from subsample import core, times
 from subsample.errors import SourceNotFoundError, SubsampleError
 from subsample.paths import Paths
 from subsample.show.web.sanitize import sanitize
@@ -82,24 +82,7 @@ def site_file(route: str) -> str:
     return f"{path}/index.html" if path else "index.html"
 
 
-# -- times, as the seed and the terminal show them -----------------------------------
-
-
-def relative(when: object, now: datetime) -> str:
-    """'19 hours ago', 'yesterday', '2 hours from now'.
-
-    The same rule as show.render.relative; repeated here because importing render brings
-    in rich (156 ms) for one function.
-    """
-    dt = when if isinstance(when, datetime) else parse_iso(when)
-    if dt is None:
-        return ""
-    import humanize
-
-    delta = now - dt
-    if timedelta(days=1) <= delta < timedelta(days=2) and dt.date() == (now - timedelta(days=1)).date():
-        return "yesterday"
-    return str(humanize.naturaltime(delta, when=now, future=delta < timedelta(0)))
+# -- times, as the seed and the terminal show them (times.py: one rule for both) --------
 
 
 def _time(when: object, now: datetime, empty: str = "") -> Markup:
@@ -107,8 +90,9 @@ def _time(when: object, now: datetime, empty: str = "") -> Markup:
     dt = when if isinstance(when, datetime) else parse_iso(when)
     if dt is None:
         return Markup.escape(empty)
-    exact = dt.strftime("%Y-%m-%d %H:%M UTC")
-    return Markup('<time datetime="{}" title="{}">{}</time>').format(dt.isoformat(), exact, relative(dt, now))
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        dt.isoformat(), times.absolute(dt), times.relative(dt, now)
+    )
 
 
 # -- templates -----------------------------------------------------------------------
