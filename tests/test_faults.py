@@ -278,6 +278,53 @@ def test_ctrl_c_ends_a_fetch_at_once_even_with_a_download_wedged(home, tmp_path)
     assert took < 2, took
 
 
+def test_ctrl_c_ends_a_large_fetch_and_its_parsing_processes(home, tmp_path):
+    """Ctrl-C at a terminal reaches the whole process group: a fetch that parses in worker
+    processes still exits 130 at once, with no traceback from any of them, and leaves none
+    of them running."""
+    cmd, env = _subsample(home)
+    server, asked = _drip(30)
+    try:
+        _local_sources(home, tmp_path, 60, drip=f"http://127.0.0.1:{server.getsockname()[1]}/feed")
+        proc = subprocess.Popen(
+            [*cmd, "fetch"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,  # its own process group, as a terminal gives a command
+        )  # fmt: skip
+        assert asked.wait(20), "the feed was never asked for"
+        workers: list[int] = []
+        deadline = time.monotonic() + 20
+        while Path("/proc/self/stat").exists() and not workers and time.monotonic() < deadline:
+            workers = _children(proc.pid)
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)
+        started = time.monotonic()
+        _, err = proc.communicate(timeout=20)
+        took = time.monotonic() - started
+    finally:
+        server.close()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert took < 3, took
+    if Path("/proc/self/stat").exists() and (os.cpu_count() or 1) > 1:
+        assert workers, "a fetch of 61 sources started no parsing process"
+        assert not [pid for pid in workers if _running(pid)], "a worker outlived its fetch"
+
+
+def _running(pid: int) -> bool:
+    """PID is still there a second from now, and not only as a zombie (a process that has
+    ended, and whose parent is gone, waits for init to collect it)."""
+    deadline = time.monotonic() + 1
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return False
+        if state == "Z":
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for p in Path("/proc").iterdir():

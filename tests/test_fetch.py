@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from werkzeug import Request, Response
 
+from subsample.fetch import pipeline
+from subsample.fetch.pool import PARSE_PROCESSES_FROM, parse_processes
 from tests.conftest import archive_lines, atom, item, jsonfeed, rdf, rss
 
 
@@ -392,8 +394,19 @@ def test_local_example_feed_ships_and_archives(run, home):
     assert "Posts (3)" in r.stdout
 
 
-def test_many_sources_at_once_are_numbered_apart_and_survive_a_guid_migration(run, home, httpserver):
-    count = 18
+@pytest.mark.parametrize("count", [18, 45], ids=["parsed-in-threads", "parsed-in-processes"])
+def test_many_sources_at_once_are_numbered_apart_and_survive_a_guid_migration(
+    run, home, httpserver, monkeypatch, count
+):
+    """A large fetch parses its feeds in worker processes (where there is a core to spare),
+    a small one in its download threads: the archives are the same either way."""
+    pools = []
+
+    def spy(sources: int):
+        pools.append(pool := parse_processes(sources))
+        return pool
+
+    monkeypatch.setattr(pipeline, "parse_processes", spy)
     big = "<p>" + "long read " * 300_000 + "</p>"  # 3 MB
     for i in range(count):
         httpserver.expect_request(f"/f{i}").respond_with_data(
@@ -412,6 +425,8 @@ def test_many_sources_at_once_are_numbered_apart_and_survive_a_guid_migration(ru
         numbers += [p["n"] for p in posts]
     assert sorted(numbers) == list(range(1, 2 * count + 1))
     assert archive_lines(home, "s0")[0]["content"] == big
+    if (os.cpu_count() or 1) > 1:
+        assert (pools[0] is not None) == (count + 1 >= PARSE_PROCESSES_FROM)
 
     # A CMS migration: new guids, same links and titles, one body edited. A renamed post
     # keeps its number and key, and its revision carries the whole new body.

@@ -10,10 +10,11 @@ again, and why); this module carries it out.
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +37,7 @@ from subsample.archive.state import (
 from subsample.durations import format_duration
 from subsample.errors import FetchError
 from subsample.fetch import moves, schedule
-from subsample.fetch.pool import HostPool
+from subsample.fetch.pool import HostPool, parse_processes
 from subsample.models import FetchResult, Source
 from subsample.paths import Paths
 from subsample.times import iso_utc
@@ -101,8 +102,12 @@ def fetch_sources(
 
     results: dict[str, FetchResult] = {}
     session = net.Session()
+    states = {s.id: load_state(paths, s.id) for s in sources}
+    # Worker processes for parsing only where many feeds will need it: a source whose server
+    # gave a validator usually answers 304, which needs no parsing (and no process started).
+    parsers = parse_processes(sum(1 for st in states.values() if not (st.etag or st.last_modified)))
     try:
-        download = _downloader(paths, session, limits)
+        download = _downloader(session, limits, parsers, states)
         with HostPool(download, sources, _host) as pool, Index(paths) as index:
             if on_start:
                 on_start(len(sources))
@@ -118,9 +123,13 @@ def fetch_sources(
         # Interrupted (Ctrl-C) or failed: the downloads still running end now, so that the
         # process can exit (Python waits for the pool's threads) without waiting on a server.
         session.abort()
+        if parsers:
+            parsers.shutdown(wait=False, cancel_futures=True)
         raise
     finally:
         session.close()
+        if parsers:
+            parsers.shutdown()
     return [results[s.id] for s in sources]
 
 
@@ -163,13 +172,17 @@ def _host(source: Source) -> str:
     return urlsplit(source.url).hostname or ""
 
 
-def _downloader(paths: Paths, session: Any, limits: Any) -> Callable[[Source], Download]:
+def _downloader(
+    session: Any,
+    limits: Any,
+    parsers: ProcessPoolExecutor | None,
+    states: dict[str, SourceState],
+) -> Callable[[Source], Download]:
     from subsample.fetch import http as net
-    from subsample.parse import feeds as parse
 
     def download(source: Source) -> Download:
         """Download and parse SOURCE (in a pool thread); FetchError becomes its error."""
-        state = load_state(paths, source.id)
+        state = states[source.id]
         # A permanent redirect recorded earlier is followed until the user changes the URL.
         url = state.moved_to if state.moved_to and state.moved_from == source.url else source.url
         d = Download(source, url, time.monotonic())
@@ -187,12 +200,7 @@ def _downloader(paths: Paths, session: Any, limits: Any) -> Callable[[Source], D
             d.status, d.final_url, d.headers, d.moved_to = resp.status, resp.url, resp.headers, resp.moved_to
             d.size = len(resp.body)
             if resp.status == 200:
-                # Parsed here, in the download thread. A ProcessPoolExecutor (spawn, 2 workers)
-                # for parsing was measured (fetch_bench.py, cold, 500 feeds, 2 cores): on an
-                # idle machine 2.8-2.9 s wall against 3.3 s in threads, but 3.75 s CPU against
-                # 2.9-3.3 s; on a busy one 4.1-4.4 s wall against 3.7-4.1 s. It buys a little
-                # wall time only with a core to spare, for more CPU: not taken.
-                d.feed = parse.parse_feed(resp.body, resp.url, resp.headers.get("content-type"))
+                d.feed = _parse(parsers, resp.body, resp.url, resp.headers.get("content-type"))
             elif resp.status in (429, 503):
                 d.retry_after = net.retry_after(resp.headers.get("retry-after"), time.time())
         except FetchError as e:
@@ -204,6 +212,18 @@ def _downloader(paths: Paths, session: Any, limits: Any) -> Callable[[Source], D
     return download
 
 
+def _parse(parsers: ProcessPoolExecutor | None, body: bytes, url: str, content_type: str | None) -> Any:
+    """The feed in BODY, parsed in one of PARSERS' processes if there are any, else here."""
+    from subsample.parse import feeds as parse
+
+    if parsers is not None:
+        try:
+            return parsers.submit(parse.parse_feed, body, url, content_type).result()
+        except BrokenExecutor:
+            pass  # a worker was killed (out of memory, say): this thread parses instead
+    return parse.parse_feed(body, url, content_type)
+
+
 def _outcome(source: Source, future: Future[Download]) -> Download:
     """The download's outcome; a bug while downloading or parsing fails its source visibly
     (with where it happened), so that one odd feed cannot stop every fetch."""
@@ -212,14 +232,25 @@ def _outcome(source: Source, future: Future[Download]) -> Download:
         return future.result()
     if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit: not a feed's doing
         raise error
-    where = traceback.extract_tb(error.__traceback__)[-1:]
-    at = f" at {Path(where[0].filename).name}:{where[0].lineno}" if where else ""
     return Download(
         source,
         source.url,
         time.monotonic(),
-        error=f"internal error{at} ({type(error).__name__}: {error}); please report it",
+        error=f"internal error{_where(error)} ({type(error).__name__}: {error}); please report it",
     )
+
+
+def _where(error: BaseException) -> str:
+    """' at file.py:LINE', where ERROR was raised."""
+    frames = [(f.filename, f.lineno) for f in traceback.extract_tb(error.__traceback__)]
+    # Raised in a parsing process: concurrent.futures brings its traceback back as the
+    # text of the error's cause.
+    if type(error.__cause__).__name__ == "_RemoteTraceback":
+        frames = [
+            (name, int(line))
+            for name, line in re.findall(r'File "([^"]+)", line (\d+)', str(error.__cause__))
+        ]
+    return f" at {Path(frames[-1][0]).name}:{frames[-1][1]}" if frames else ""
 
 
 def _http_error(d: Download) -> str | None:
