@@ -10,6 +10,7 @@ import os
 import pty
 import re
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -376,6 +377,9 @@ def test_interrupting_the_url_prompt_exits_130(home: Path, key: bytes) -> None:
     env = {**BASE_ENV, "SUBSAMPLE_HOME": str(home), "LANG": "C.UTF-8"}
     pid, fd = pty.fork()
     if pid == 0:  # the child: a process on a terminal, as a user runs it
+        # (from a shell, which leaves Ctrl-C to the command: a test runner's worker may
+        # ignore it, and an ignored signal stays ignored across exec)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.chdir(Path(__file__).parents[1])
         os.execve(sys.executable, [sys.executable, "-m", "subsample", "add", "blog", "rss"], env)
     seen = b""
@@ -384,6 +388,7 @@ def test_interrupting_the_url_prompt_exits_130(home: Path, key: bytes) -> None:
         if select.select([fd], [], [], 1)[0]:
             seen += os.read(fd, 1024)
     assert b"Feed URL" in seen, seen
+    _wait_until_reading_its_terminal(pid, deadline)  # as a person would see the prompt first
     os.write(fd, key)
     while time.monotonic() < deadline:
         try:
@@ -391,10 +396,32 @@ def test_interrupting_the_url_prompt_exits_130(home: Path, key: bytes) -> None:
                 break
         except OSError:
             break
-    _, status = os.waitpid(pid, 0)
+    done, status = os.waitpid(pid, os.WNOHANG)
+    while not done and time.monotonic() < deadline + 5:
+        time.sleep(0.05)
+        done, status = os.waitpid(pid, os.WNOHANG)
+    if not done:  # still at its prompt: the key did nothing
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
     os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 130
     assert not (home / "sources.toml").exists()
+
+
+def _wait_until_reading_its_terminal(pid: int, deadline: float) -> None:
+    """Until PID blocks reading its terminal (Linux names the wait in /proc/PID/wchan);
+    half a second where the kernel does not say."""
+    while time.monotonic() < deadline:
+        try:
+            wchan = Path(f"/proc/{pid}/wchan").read_text()
+        except OSError:
+            wchan = "0"
+        if wchan in ("0", ""):
+            time.sleep(0.5)
+            return
+        if wchan == "wait_woken" or "tty" in wchan:
+            return
+        time.sleep(0.02)
 
 
 def test_a_reader_that_leaves_ends_list_quietly(home: Path) -> None:

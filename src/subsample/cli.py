@@ -345,7 +345,7 @@ def config(
     if as_json:
         _print_json(cfg)
     else:
-        _out().print(render.config_view(cfg))
+        _out().print(render.config_view(cfg), soft_wrap=True)  # (URLs and paths whole)
 
 
 # -- fetching -----------------------------------------------------------------------

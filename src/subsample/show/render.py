@@ -209,21 +209,24 @@ def fetch_report(report: FetchReport, now: datetime) -> Text:
 
 
 def config_view(cfg: dict[str, Any]) -> RenderableType:
+    """A source's settings, where its files are and what its fetches have learnt: one
+    line a value, printed soft-wrapped (cli: soft_wrap=True), so that a long URL or path is
+    never broken across lines and copies whole."""
     if "settings" not in cfg:  # no source named: where files live
         return Text(f"config file: {one_line(cfg['config_file'])}\ndata folder: {one_line(cfg['data'])}")
-    table = Table(box=None, show_header=False, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
+    rows: list[tuple[Text, str]] = []
     for key, value in cfg["settings"].items():
         shown = format_duration(value) if key == "interval" else value
-        table.add_row(key, Text(one_line("" if shown is None else shown)))
-    table.add_row("config file", Text(one_line(cfg["config_file"])))
-    table.add_row("archive", Text(one_line(cfg["archive"])))
+        rows.append((Text(key, style="bold"), one_line("" if shown is None else shown)))
+    rows.append((Text("config file", style="bold"), one_line(cfg["config_file"])))
+    rows.append((Text("archive", style="bold"), one_line(cfg["archive"])))
     for key, value in sorted(cfg["state"].items()):
-        table.add_row(Text(f"state.{key}", style="dim"), Text(one_line(value)))
+        rows.append((Text(f"state.{key}", style="dim"), one_line(value)))
     for key, value in (cfg.get("full_text") or {}).items():  # (the backlog: pages still to read)
-        table.add_row(Text(f"full_text.{key}", style="dim"), Text(str(value)))
-    parts: list[RenderableType] = [Text(f"Config of {cfg['id']}", style="bold underline"), table]
+        rows.append((Text(f"full_text.{key}", style="dim"), str(value)))
+    width = max(len(key) for key, _ in rows) + 2
+    lines = Text("\n").join(Text.assemble(key, " " * (width - len(key)), value) for key, value in rows)
+    parts: list[RenderableType] = [Text(f"Config of {cfg['id']}", style="bold underline"), lines]
     if cfg["state"].get("announced_url"):
         parts.append(Text(_announced(cfg["id"], cfg["state"]["announced_url"]), style="yellow"))
     return Group(*parts)
