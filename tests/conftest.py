@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,13 @@ import pytest
 from typer.testing import CliRunner
 
 from subsample.cli import app
+
+# The tests press Ctrl-C at the programs they start, as at a terminal. A test run started
+# in the background by a non-interactive shell (`pytest &`, some CI runners) has SIGINT
+# ignored, and every program it starts would inherit that across exec and never see the
+# key: here Ctrl-C is Python's default again, which an exec resets to the system's.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)

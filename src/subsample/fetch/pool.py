@@ -150,7 +150,8 @@ def parse_processes(sources: int) -> ProcessPoolExecutor | None:
     # The workers start now, while the first feeds download, and ignoring Ctrl-C: it
     # reaches the whole process group, and the fetch, not its workers, decides what happens
     # then. (A child inherits an ignored signal, and Python leaves it ignored; the
-    # initializer would set it too late for a Ctrl-C during the worker's start.)
+    # initializer would set it too late for a Ctrl-C during the worker's start. The price:
+    # a Ctrl-C in the millisecond or so that starting the workers takes is lost.)
     main = threading.current_thread() is threading.main_thread()
     handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
