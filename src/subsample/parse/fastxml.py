@@ -17,14 +17,16 @@ handler for is only stored under that name, which is no field we keep, so the el
 ignored. A name feedparser does handle is either read here as feedparser reads it, or known
 to reach no field we keep (FEEDPARSER_HARMLESS), or the feed is declined.
 
-Anything else outside the ground this module knows -- a feed that is not well-formed XML, a
-DOCTYPE, another encoding than UTF-8, xml:base, markup inside a text element, a repeated
+A body in a single-byte encoding (ISO-8859-1, windows-1252...) is read where feedparser
+would decode it with the encoding it declares (`_recoded`). Anything else outside the ground
+this module knows -- a feed that is not well-formed XML, a DOCTYPE, another encoding, xml:base, markup inside a text element, a repeated
 field -- makes `read` return None, and the caller hands the bytes to feedparser. Being
 wrong costs a second parse, never a different archive.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import re
 import threading
@@ -181,7 +183,10 @@ class Unsupported(Exception):
 def read(body: bytes, content_type: str | None) -> dict[str, Any] | None:
     """BODY as feedparser's {'version', 'feed', 'entries'}, or None when feedparser must read it."""
     if not _utf8(body, content_type):
-        return None
+        recoded = _recoded(body, content_type)
+        if recoded is None:
+            return None
+        body = recoded
     try:
         root = _tree(body)
         if root is None:
@@ -213,6 +218,45 @@ def _utf8(body: bytes, content_type: str | None) -> bool:
         return False
     charset = _CHARSET.search(content_type or "")
     return charset is None or charset.group(1).lower() in ("utf-8", "utf8")
+
+
+# The single-byte encodings read through _recoded (Python's names for them), with no byte
+# that means different things in different tables of one name.
+_SINGLE_BYTE = frozenset(
+    {*(f"iso8859-{n}" for n in range(1, 17) if n != 12), *(f"cp125{n}" for n in range(9))}
+)
+_XML_MEDIA = re.compile(r"\s*application/(?:xml|[^;\s]+\+xml)\s*(?:;|$)", re.I)
+
+
+def _recoded(body: bytes, content_type: str | None) -> bytes | None:
+    """A body in a declared single-byte encoding (ISO-8859-1, windows-1252...), as UTF-8
+    with its declaration saying so; None where feedparser must decide the encoding.
+
+    Where the server calls the body XML (application/xml, application/rss+xml...) or says
+    nothing, and gives no other charset, feedparser decodes it with the declared encoding
+    (RFC 3023), using Python's codec, and reads the text: so does this, with the same codec.
+    Anything else (text/xml, whose default is US-ASCII; a BOM; a charset that disagrees; a
+    byte the codec has no character for, where feedparser tries other encodings) declines.
+    """
+    if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return None
+    declared = _DECLARED.match(body[:200])
+    if declared is None or (content_type and not _XML_MEDIA.match(content_type)):
+        return None
+    name = declared.group(1).decode("ascii").lower()
+    charset = _CHARSET.search(content_type or "")
+    if charset and charset.group(1).lower() != name:
+        return None
+    try:
+        if codecs.lookup(name).name not in _SINGLE_BYTE:
+            return None
+        text = body.decode(name)
+    except (LookupError, UnicodeDecodeError):
+        return None
+    end = declared.end() + text[declared.end() :].find(">")
+    if end < declared.end() or text[end - 1] != "?":
+        return None
+    return ("<?xml version='1.0' encoding='utf-8'?>" + text[end + 1 :]).encode()
 
 
 # One parser per thread: an lxml parser holds a lock while it parses, so one shared by
