@@ -37,6 +37,27 @@ def check_id(source_id: str) -> str:
     return source_id
 
 
+def new_source_id(names: list[str], taken: set[str]) -> str:
+    """An id for a source being imported: the first of NAMES (a title, a host) that makes a
+    slug, else "feed", with -2, -3... where TAKEN already has it."""
+    base = next((slug for slug in map(_slug, names) if slug), "feed")
+    sid, i = base, 2
+    while sid in taken:
+        sid = f"{base}-{i}"
+        i += 1
+    return sid
+
+
+def _slug(text: str) -> str:
+    out = []
+    for ch in text.lower():
+        if ch.isascii() and ch.isalnum():
+            out.append(ch)
+        elif out and out[-1] != "-":
+            out.append("-")
+    return "".join(out).strip("-")[:40].strip("-")
+
+
 def check_type(source_type: str) -> str:
     if source_type not in SOURCE_TYPES:
         raise UsageError(f"unknown source type {source_type!r}; known: {', '.join(SOURCE_TYPES)}")

@@ -490,7 +490,7 @@ def list_posts(
                     p["summary"], p["content"] = record.get("summary"), record.get("content")
     in_feed = set(state.in_feed) if state.in_feed is not None else None
     gone = gone_from_feed((p["key"] for p in posts), in_feed)
-    from subsample.fetch.backfill import load_progress
+    from subsample.archive.state import load_progress
 
     deleted = set(load_progress(paths, source_id).deleted)  # RFC 5005 complete feeds
     for p in posts:
@@ -796,7 +796,6 @@ def import_posts(
     """
     from subsample import urls
     from subsample.fetch.pipeline import archive_entries
-    from subsample.show.export import _slug, _unique_id
 
     report = PostsImport(imported.source, problems=list(imported.problems))
     limit, seconds = config.check_limit(limit), config.check_interval(interval)
@@ -817,7 +816,7 @@ def import_posts(
         sid = by_url.get(url)
         created = sid is None
         if sid is None:
-            sid = _unique_id(_slug(feed.title or "") or _slug(_host(url)) or "feed", taken)
+            sid = config.new_source_id([feed.title or "", _host(url)], taken)
             taken.add(sid)
             by_url[url] = sid
             title = feed.title.strip() if feed.title else None

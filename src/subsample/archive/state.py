@@ -1,9 +1,10 @@
-"""Fetch state (state/ID.json), fetch history (history/ID.jsonl) and the post-number counter."""
+"""Fetch state (state/ID.json), fetch history (history/ID.jsonl), the post-number counter and
+backfill progress (state/backfill/ID.json)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -131,3 +132,54 @@ def save_numbers_used(paths: Paths, last: int) -> None:
     # Not fsynced: after a power cut the index (from the fsynced archives) still knows
     # every number handed out; the counter only remembers numbers of deleted archives.
     replace_own(_counter_path(paths), json.dumps({"last": last}).encode())
+
+
+# -- backfill progress (state/backfill/ID.json) ---------------------------------------
+
+
+@dataclass
+class Progress:
+    """How far the last walk of a source got, and what complete feeds said was deleted."""
+
+    next_url: str | None = None  # the page to read next; None: nothing to resume
+    mechanism: str | None = None
+    number: int = 0  # next_url's number in the walk
+    finished: str | None = None  # when a walk last reached its end (ISO 8601)
+    deleted: list[str] = field(default_factory=list)  # keys a complete feed no longer holds
+
+    @classmethod
+    def from_json(cls, data: Any) -> Progress:
+        """A Progress from its file's object; anything of the wrong type is dropped."""
+        if not isinstance(data, dict):
+            return cls()
+        p = cls()
+        for name in ("next_url", "mechanism", "finished"):
+            if isinstance(data.get(name), str):
+                setattr(p, name, data[name])
+        if isinstance(data.get("number"), int) and not isinstance(data["number"], bool):
+            p.number = data["number"]
+        if isinstance(data.get("deleted"), list):
+            p.deleted = [k for k in data["deleted"] if isinstance(k, str)]
+        return p
+
+
+def _progress_path(paths: Paths, sid: str) -> Path:
+    # A folder of its own: "x.backfill.json" beside the states could be source x.backfill's.
+    return paths.state_dir / "backfill" / f"{sid}.json"
+
+
+def load_progress(paths: Paths, sid: str) -> Progress:
+    """The backfill progress of source SID; an empty one if none yet (or unreadable)."""
+    try:
+        return Progress.from_json(json.loads(_progress_path(paths, sid).read_bytes()))
+    except (OSError, ValueError):
+        return Progress()
+
+
+def save_progress(paths: Paths, sid: str, progress: Progress) -> None:
+    """Replace source SID's backfill progress.
+
+    Raises:
+        StorageError: the folder is not writable or the disk is full.
+    """
+    replace_own(_progress_path(paths, sid), json.dumps(asdict(progress)).encode())

@@ -10,18 +10,15 @@ Ctrl-C loses at most the page on the wire.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from subsample.archive.files import replace_own
 from subsample.archive.index import Index
 from subsample.archive.merge import rekey
-from subsample.archive.state import append_history, load_state
+from subsample.archive.state import Progress, append_history, load_progress, load_state, save_progress
 from subsample.errors import FetchError
 from subsample.fetch.pipeline import archive_entries
 from subsample.models import Source
@@ -31,54 +28,6 @@ from subsample.paths import Paths
 from subsample.times import iso_utc
 
 PAUSE = 1.0  # seconds between two requests to the feed's host
-
-
-@dataclass
-class Progress:
-    """How far the last walk of a source got, and what complete feeds said was deleted."""
-
-    next_url: str | None = None  # the page to read next; None: nothing to resume
-    mechanism: str | None = None
-    number: int = 0  # next_url's number in the walk
-    finished: str | None = None  # when a walk last reached its end (ISO 8601)
-    deleted: list[str] = field(default_factory=list)  # keys a complete feed no longer holds
-
-    @classmethod
-    def from_json(cls, data: Any) -> Progress:
-        """A Progress from its file's object; anything of the wrong type is dropped."""
-        if not isinstance(data, dict):
-            return cls()
-        p = cls()
-        for name in ("next_url", "mechanism", "finished"):
-            if isinstance(data.get(name), str):
-                setattr(p, name, data[name])
-        if isinstance(data.get("number"), int) and not isinstance(data["number"], bool):
-            p.number = data["number"]
-        if isinstance(data.get("deleted"), list):
-            p.deleted = [k for k in data["deleted"] if isinstance(k, str)]
-        return p
-
-
-def _progress_path(paths: Paths, sid: str) -> Path:
-    # A folder of its own: "x.backfill.json" beside the states could be source x.backfill's.
-    return paths.state_dir / "backfill" / f"{sid}.json"
-
-
-def load_progress(paths: Paths, sid: str) -> Progress:
-    """The backfill progress of source SID; an empty one if none yet (or unreadable)."""
-    try:
-        return Progress.from_json(json.loads(_progress_path(paths, sid).read_bytes()))
-    except (OSError, ValueError):
-        return Progress()
-
-
-def save_progress(paths: Paths, sid: str, progress: Progress) -> None:
-    """Replace source SID's backfill progress.
-
-    Raises:
-        StorageError: the folder is not writable or the disk is full.
-    """
-    replace_own(_progress_path(paths, sid), json.dumps(asdict(progress)).encode())
 
 
 @dataclass

@@ -287,7 +287,7 @@ def import_opml(paths: Paths, path: Path, *, limit: int, interval: str) -> Impor
         if url in known_urls:
             report.skipped.append(Skipped(url, "already subscribed", duplicate=True))
             continue
-        sid = _unique_id(_slug(name) or _slug(url.split("//", 1)[-1]) or "feed", taken)
+        sid = config.new_source_id([name, url.split("//", 1)[-1]], taken)
         taken.add(sid)
         known_urls.add(url)
         added.append(Source(id=sid, type="rss", url=url, limit=limit, interval=seconds, title=name or None))
@@ -299,24 +299,6 @@ def import_opml(paths: Paths, path: Path, *, limit: int, interval: str) -> Impor
 
 def _bad_url(url: str) -> str:
     raise UsageError("not an http(s) URL" if url else "no xmlUrl")
-
-
-def _slug(text: str) -> str:
-    out = []
-    for ch in text.lower():
-        if ch.isascii() and ch.isalnum():
-            out.append(ch)
-        elif out and out[-1] != "-":
-            out.append("-")
-    return "".join(out).strip("-")[:40].strip("-")
-
-
-def _unique_id(base: str, taken: set[str]) -> str:
-    sid, i = base, 2
-    while sid in taken:
-        sid = f"{base}-{i}"
-        i += 1
-    return sid
 
 
 def iter_images(paths: Paths, source_id: str, newest: int | None = None) -> Iterator[dict[str, Any]]:
