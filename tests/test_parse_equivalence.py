@@ -220,6 +220,10 @@ DECLINED_ENCODINGS = {
         _encoded("windows-1252", "<item><title>caf\u00e9</title></item>").replace(b"caf", b"c\x81f"),
         "application/xml",
     ),
+    "a declaration feedparser does not read (spaces around =)": (
+        LATIN1.replace(b'encoding="ISO-8859-1"', b'encoding = "ISO-8859-1"'),
+        "application/xml",
+    ),
     "a multi-byte encoding": (_encoded("shift_jis", "<item><title>日本語</title></item>"), None),
     "UTF-16": (
         _rss_doc("<item><title>x</title></item>").decode().replace("UTF-8", "UTF-16").encode("utf-16"),

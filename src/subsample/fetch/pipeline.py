@@ -1,9 +1,10 @@
 """fetch: download due sources in threads, then archive what is new, in batches.
 
 Each source is downloaded and parsed in a thread of a HostPool (fetch/pool.py: at most
-two at once per host). The calling thread archives the outcomes as they arrive, a batch at
-a time under the inter-process write lock, so two `subsample fetch` runs at once neither
-duplicate nor lose posts. What to write is decided by pure functions: archive/merge.py
+two at once per host; in a big fetch the thread hands the parsing to a worker process).
+The calling thread archives the outcomes as they arrive, a batch at a time under the
+inter-process write lock, so two `subsample fetch` runs at once neither duplicate nor lose
+posts. What to write is decided by pure functions: archive/merge.py
 (which entries are new, revised or renamed) and fetch/schedule.py (when the source is due
 again, and why); this module carries it out.
 """
@@ -126,10 +127,11 @@ def fetch_sources(
         if parsers:
             parsers.shutdown(wait=False, cancel_futures=True)
         raise
-    finally:
-        session.close()
+    else:
         if parsers:
             parsers.shutdown()
+    finally:
+        session.close()
     return [results[s.id] for s in sources]
 
 

@@ -19,8 +19,8 @@ to reach no field we keep (FEEDPARSER_HARMLESS), or the feed is declined.
 
 A body in a single-byte encoding (ISO-8859-1, windows-1252...) is read where feedparser
 would decode it with the encoding it declares (`_recoded`). Anything else outside the ground
-this module knows -- a feed that is not well-formed XML, a DOCTYPE, another encoding, xml:base, markup inside a text element, a repeated
-field -- makes `read` return None, and the caller hands the bytes to feedparser. Being
+this module knows -- a feed that is not well-formed XML, a DOCTYPE, another encoding,
+xml:base, markup inside a text element, a repeated field -- makes `read` return None, and the caller hands the bytes to feedparser. Being
 wrong costs a second parse, never a different archive.
 """
 
@@ -220,11 +220,14 @@ def _utf8(body: bytes, content_type: str | None) -> bool:
     return charset is None or charset.group(1).lower() in ("utf-8", "utf8")
 
 
-# The single-byte encodings read through _recoded (Python's names for them), with no byte
-# that means different things in different tables of one name.
+# The encodings _recoded reads (Python's names for them): single-byte and ASCII-compatible,
+# so the declaration sits at the same offsets in the bytes and in the text.
 _SINGLE_BYTE = frozenset(
     {*(f"iso8859-{n}" for n in range(1, 17) if n != 12), *(f"cp125{n}" for n in range(9))}
 )
+# feedparser's own test for the declared encoding (its RE_XML_PI_ENCODING): one line, the
+# last "encoding=" on it. Where it would find another name than _DECLARED, we decline.
+_FEEDPARSER_DECLARED = re.compile(rb"""^<\?.*encoding=['"](.*?)['"].*\?>""")
 _XML_MEDIA = re.compile(r"\s*application/(?:xml|[^;\s]+\+xml)\s*(?:;|$)", re.I)
 
 
@@ -242,6 +245,9 @@ def _recoded(body: bytes, content_type: str | None) -> bytes | None:
         return None
     declared = _DECLARED.match(body[:200])
     if declared is None or (content_type and not _XML_MEDIA.match(content_type)):
+        return None
+    theirs = _FEEDPARSER_DECLARED.match(body)
+    if theirs is None or theirs.group(1).lower() != declared.group(1).lower():
         return None
     name = declared.group(1).decode("ascii").lower()
     charset = _CHARSET.search(content_type or "")
