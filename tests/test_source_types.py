@@ -5,6 +5,7 @@ those sites do."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -148,6 +149,33 @@ def test_add_keeps_what_was_typed_and_the_feed_url(run, home):
     assert "reddit" in listing and "github" in listing and "hackernews" in listing
     shown = run("config", "py").stdout
     assert "reddit" in shown and "r/python" in shown
+
+
+def test_set_type_or_what_resolves_the_feed_again_and_a_url_set_by_hand_is_the_feed(run, home):
+    def source() -> dict[str, Any]:
+        rows: list[dict[str, Any]] = json.loads(run("list", "--json").stdout)
+        return next(row for row in rows if row["id"] == "rel")
+
+    assert run("add", "rel", "github", "lemon24/reader").exit_code == 0
+    assert source()["url"] == "https://github.com/lemon24/reader/releases.atom"
+    # Another what, the same type: the feed follows.
+    assert run("set", "rel", "what", "beetbox/beets/tags").exit_code == 0
+    assert (source()["url"], source()["what"]) == (
+        "https://github.com/beetbox/beets/tags.atom",
+        "beetbox/beets/tags",
+    )
+    # Another type, the same what: resolved as that type reads it.
+    assert run("set", "rel", "type", "reddit").exit_code == 2  # not a reddit what: one line, nothing changed
+    assert (source()["type"], source()["url"]) == ("github", "https://github.com/beetbox/beets/tags.atom")
+    assert run("set", "rel", "what", "owner/repo/wiki").exit_code == 2
+    assert run("add", "front", "hackernews").exit_code == 0
+    assert run("set", "front", "type", "lobsters").exit_code == 0  # "front" is a lobsters what too
+    rows = {row["id"]: row for row in json.loads(run("list", "--json").stdout)}
+    assert (rows["front"]["type"], rows["front"]["url"]) == ("lobsters", "https://lobste.rs/rss")
+    # A URL set by hand is the feed: the what it came from no longer stands for it.
+    assert run("set", "rel", "url", "https://example.org/beets.xml").exit_code == 0
+    assert (source()["url"], source()["what"]) == ("https://example.org/beets.xml", None)
+    assert 'what = "beetbox' not in (home / "sources.toml").read_text()
 
 
 @pytest.mark.parametrize(

@@ -313,7 +313,10 @@ def set_(
     ctx: typer.Context,
     source_id: SourceId,
     key: Annotated[
-        str, typer.Argument(help="url, type, limit, interval, enabled, title, fulltext or selector.")
+        str,
+        typer.Argument(
+            help="url, type or what (resolved to a feed as `add` does), limit, interval, enabled, title, identity, fulltext or selector."
+        ),
     ],
     value: Annotated[str, typer.Argument()],
 ) -> None:

@@ -22,7 +22,18 @@ from subsample.models import DEFAULT_INTERVAL, DEFAULT_LIMIT, FULLTEXT_MODES, SO
 from subsample.paths import Paths
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-SETTABLE_KEYS = ("url", "type", "limit", "interval", "enabled", "title", "identity", "fulltext", "selector")
+SETTABLE_KEYS = (
+    "url",
+    "type",
+    "what",
+    "limit",
+    "interval",
+    "enabled",
+    "title",
+    "identity",
+    "fulltext",
+    "selector",
+)
 
 
 # -- validation ------------------------------------------------------------------------
@@ -336,10 +347,20 @@ def remove_source(paths: Paths, source_id: str) -> None:
 
 def set_value(paths: Paths, source_id: str, key: str, value: Any) -> None:
     """Set one already-validated key of a source."""
+    set_values(paths, source_id, {key: value})
+
+
+def set_values(paths: Paths, source_id: str, values: dict[str, Any]) -> None:
+    """Set already-validated keys of a source in one write; None removes a key."""
     with edit_sources(paths) as doc:
         if source_id not in doc["sources"]:
             raise SourceNotFoundError(source_id)
-        doc["sources"][source_id][key] = value
+        entry = doc["sources"][source_id]
+        for key, value in values.items():
+            if value is not None:
+                entry[key] = value
+            elif key in entry:
+                del entry[key]
 
 
 def validate_setting(key: str, value: str) -> Any:

@@ -68,27 +68,7 @@ def add_source(
     if sid in config.load_sources(paths):  # before any request (add_sources checks again, locked)
         raise UsageError(f"a source named {sid!r} exists already; pick another id")
     added = Added(Source(id=sid, type=kind, url=""))
-    own_session = session is None
-    if kind != "rss":
-        from subsample.fetch import http
-        from subsample.fetch.resolve import resolve
-
-        session = session or http.Session()
-        try:
-            url = resolve(session, kind, what, limits=limits, sites=sites)
-        finally:
-            if own_session:
-                session.close()
-        what = (what or source_types.TYPES[kind].default or "").strip()
-    else:
-        if what is None:
-            raise UsageError("missing URL; usage: subsample add ID rss URL")
-        url = config.check_url(what)
-        what = None
-        from subsample import urls
-
-        if urls.is_web(url):
-            url, what, added.discovery = _feed_of(url, session, limits)
+    url, what, added.discovery = _locate(kind, what, session, limits, sites)
     added.source = Source(
         id=sid,
         type=kind,
@@ -104,6 +84,37 @@ def add_source(
     )
     config.add_source(paths, added.source)
     return added
+
+
+def _locate(
+    kind: str, what: str | None, session: Any, limits: Any, sites: Any
+) -> tuple[str, str | None, Any]:
+    """(feed url, what to keep so that it can be resolved again, the discovery) for a source
+    of type KIND given as WHAT: a typed source's mapped or looked up, an rss page's feed found.
+
+    Raises:
+        UsageError: a bad WHAT, a page with no feed; FetchError: a page could not be fetched.
+    """
+    from subsample import source_types, urls
+
+    if kind != "rss":
+        from subsample.fetch import http
+        from subsample.fetch.resolve import resolve
+
+        own_session = session is None
+        session = session or http.Session()
+        try:
+            url = resolve(session, kind, what, limits=limits, sites=sites)
+        finally:
+            if own_session:
+                session.close()
+        return url, (what or source_types.TYPES[kind].default or "").strip(), None
+    if what is None:
+        raise UsageError("missing URL; usage: subsample add ID rss URL")
+    url = config.check_url(what)
+    if urls.is_web(url):
+        return _feed_of(url, session, limits)
+    return url, None, None
 
 
 def _feed_of(url: str, session: Any, limits: Any) -> tuple[str, str | None, Any]:
@@ -182,10 +193,28 @@ def set_enabled(paths: Paths, source_ids: list[str], enabled: bool) -> None:
             doc["sources"][sid]["enabled"] = enabled
 
 
-def set_setting(paths: Paths, source_id: str, key: str, value: str) -> None:
-    """Raises: SourceNotFoundError, UsageError for an unknown key or a bad value."""
-    config.get_source(paths, source_id)
-    config.set_value(paths, source_id, key, config.validate_setting(key, value))
+def set_setting(
+    paths: Paths, source_id: str, key: str, value: str, *, limits: Any = None, sites: Any = None
+) -> None:
+    """Set one setting. A new type or `what` is resolved to its feed as `add` resolves it
+    (a typed source's what kept as given: `set rel type rss` with a page finds its feed); a
+    URL set by hand is the feed, and the what it came from is forgotten.
+
+    Raises:
+        SourceNotFoundError; UsageError for an unknown key or a bad value, or a what that
+        does not resolve; FetchError: a page needed to resolve it could not be fetched.
+    """
+    source = config.get_source(paths, source_id)
+    if key in ("type", "what"):
+        kind = config.check_type(value) if key == "type" else source.type
+        given = value if key == "what" else (source.what or source.url)
+        url, what, _ = _locate(kind, given, None, limits, sites)
+        config.set_values(paths, source_id, {"type": kind, "url": url, "what": what if what != url else None})
+        if url != source.url:
+            _forget_announced(paths, source_id)
+        return
+    checked = config.validate_setting(key, value)
+    config.set_values(paths, source_id, {key: checked, **({"what": None} if key == "url" else {})})
     if key == "url":
         _forget_announced(paths, source_id)
 
