@@ -196,9 +196,9 @@ def set_enabled(paths: Paths, source_ids: list[str], enabled: bool) -> None:
 def set_setting(
     paths: Paths, source_id: str, key: str, value: str, *, limits: Any = None, sites: Any = None
 ) -> None:
-    """Set one setting. A new type or `what` is resolved to its feed as `add` resolves it
-    (a typed source's what kept as given: `set rel type rss` with a page finds its feed); a
-    URL set by hand is the feed, and the what it came from is forgotten.
+    """Set one setting. A new type or what is resolved to its feed as `add` resolves it (a
+    new type reads the what the source was added with); a URL set by hand is the feed
+    itself, and the what it came from is forgotten.
 
     Raises:
         SourceNotFoundError; UsageError for an unknown key or a bad value, or a what that
