@@ -129,13 +129,18 @@ class HostPool(Generic[J, R]):
 # takes turns with the downloads and the archiving. Measured (fetch_bench.py, cold, 500
 # realistic feeds, 2 cores): 3.8 s in threads, 2.75 s with one worker process (3.6 s of
 # CPU), 2.8 s with two (3.75 s). A warm fetch parses nothing and starts no process.
+# (Cold is 2.5 s since the fast reader also reads single-byte encodings: parse/fastxml.py.)
 PARSE_PROCESSES_FROM = 40
+# At most this many workers: one parses about 370 feeds a second here, faster than the
+# fetching process downloads and archives them, so a third is already for slower cores (and
+# a container may report the host's 64 cores).
+MAX_PARSE_PROCESSES = 3
 
 
 def parse_processes(sources: int) -> ProcessPoolExecutor | None:
     """A pool of processes to parse SOURCES' feeds in, one per core but the one this
-    process keeps busy; None where threads do as well (a small fetch would pay more to start
-    a process, about 0.2 s of CPU, than parsing in it saves)."""
+    process keeps busy (at most MAX_PARSE_PROCESSES); None where threads do as well (a
+    small fetch would pay more to start a process, about 0.2 s of CPU, than it saves)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if cores < 2 or sources < PARSE_PROCESSES_FROM:
         return None
@@ -143,8 +148,9 @@ def parse_processes(sources: int) -> ProcessPoolExecutor | None:
 
     # spawn, not fork: this process already runs threads, and a forked child would inherit
     # whatever locks they held at that moment.
+    workers = min(cores - 1, MAX_PARSE_PROCESSES)
     try:
-        pool = ProcessPoolExecutor(cores - 1, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     except (OSError, ImportError, NotImplementedError):
         return None  # no working semaphores here (a system without /dev/shm): threads parse
     # The workers start now, while the first feeds download, and ignoring Ctrl-C: it
@@ -155,7 +161,7 @@ def parse_processes(sources: int) -> ProcessPoolExecutor | None:
     main = threading.current_thread() is threading.main_thread()
     handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
-        for _ in range(cores - 1):
+        for _ in range(workers):
             pool.submit(warm_up)
     except OSError:  # out of processes or memory: threads parse
         pool.shutdown(wait=False)
