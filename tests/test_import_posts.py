@@ -58,6 +58,39 @@ def test_a_newsboat_cache_comes_in_once_and_a_fetch_adds_nothing(
     assert "Posts (3)" in run("list", "test-feed").stdout
 
 
+def test_the_fetch_that_completes_a_newsboat_copy_is_no_edit_but_a_later_change_is(
+    run: Run, home: Path, tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """newsboat keeps one text where a feed has a summary and content: the first fetch after
+    the import archives what the feed holds as a revision (nothing is lost), which `list`
+    does not call an edit; the publisher's next change is one."""
+
+    def feed(body: str) -> str:
+        return rss([item(1, html=body)]).replace(
+            "<content:encoded>", "<description>A short summary.</description><content:encoded>"
+        )
+
+    httpserver.expect_request("/both.xml").respond_with_data(
+        feed("<p>The whole post.</p>"), content_type="application/rss+xml"
+    )
+    cache = newsboat_cache(tmp_path, httpserver.url_for("/both.xml"))
+    assert run("import", "newsboat", str(cache)).exit_code == 0
+    assert run("fetch").exit_code == 0
+    lines = archive_lines(home, "test-feed")
+    assert [p["revision"] for p in lines] == [1, 2] and "imported_from" not in lines[1]
+    assert lines[1]["summary"] == "A short summary." and lines[1]["content"] == "<p>The whole post.</p>"
+    listing = run("list", "test-feed").stdout
+    assert "Posts (1)" in listing and "edited" not in listing
+
+    httpserver.clear_all_handlers()
+    httpserver.expect_request("/both.xml").respond_with_data(
+        feed("<p>The whole post, corrected.</p>"), content_type="application/rss+xml"
+    )
+    assert run("fetch", "--force").exit_code == 0
+    assert "edited ×1" in run("list", "test-feed").stdout  # noqa: RUF001
+    assert json.loads(run("list", "test-feed", "--json").stdout)[0]["edits"] == 1
+
+
 def test_an_imported_feed_joins_the_source_already_subscribed(
     run: Run, home: Path, tmp_path: Path, feed_url: str
 ) -> None:

@@ -481,6 +481,23 @@ class PostList:
     matching: int = 0  # the posts that pass the filter: total without one
 
 
+def _edits(paths: Paths, index: Index, n: int, revisions: int) -> int:
+    """How many of post N's REVISIONS are its publisher's edits: every one after the first,
+    but the one that completed a copy moved in from another reader (newsboat keeps one text
+    where a feed has a summary and content: the first fetch after the import writes what the
+    feed holds, which is no edit). Read from the archive only for posts with revisions."""
+    if revisions < 2:
+        return 0
+    first, second = index.locate(n, 1), index.locate(n, 2)
+    if first is None or second is None:
+        return revisions - 1
+    imported = [
+        "imported_from" in read_record(paths.archive(sid), off, length)
+        for sid, off, length, _ in (first, second)
+    ]
+    return revisions - 2 if imported == [True, False] else revisions - 1
+
+
 def list_posts(
     paths: Paths,
     source_id: str,
@@ -517,6 +534,8 @@ def list_posts(
                 if found:
                     record = read_record(paths.archive(found[0]), found[1], found[2])
                     p["summary"], p["content"] = record.get("summary"), record.get("content")
+        for p in posts:
+            p["edits"] = _edits(paths, index, p["n"], p["revisions"])
     in_feed = set(state.in_feed) if state.in_feed is not None else None
     gone = gone_from_feed((p["key"] for p in posts), in_feed)
     from subsample.archive.state import load_progress

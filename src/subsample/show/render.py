@@ -260,8 +260,8 @@ def posts_view(listing: Any, now: datetime) -> RenderableType:
     table.add_column("", no_wrap=True)
     for p in listing.posts:
         marks = []
-        if p.get("revisions", 1) > 1:
-            marks.append(f"edited ×{p['revisions'] - 1}")  # noqa: RUF001
+        if p.get("edits"):
+            marks.append(f"edited ×{p['edits']}")  # noqa: RUF001
         if p.get("deleted"):
             marks.append("deleted by the publisher")
         elif p.get("in_feed") is False:
