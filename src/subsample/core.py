@@ -193,9 +193,7 @@ def set_enabled(paths: Paths, source_ids: list[str], enabled: bool) -> None:
             doc["sources"][sid]["enabled"] = enabled
 
 
-def set_setting(
-    paths: Paths, source_id: str, key: str, value: str, *, limits: Any = None, sites: Any = None
-) -> None:
+def set_setting(paths: Paths, source_id: str, key: str, value: str) -> None:
     """Set one setting. A new type or what is resolved to its feed as `add` resolves it (a
     new type reads the what the source was added with); a URL set by hand is the feed
     itself, and the what it came from is forgotten.
@@ -208,7 +206,7 @@ def set_setting(
     if key in ("type", "what"):
         kind = config.check_type(value) if key == "type" else source.type
         given = value if key == "what" else (source.what or source.url)
-        url, what, _ = _locate(kind, given, None, limits, sites)
+        url, what, _ = _locate(kind, given, None, None, None)
         config.set_values(paths, source_id, {"type": kind, "url": url, "what": what if what != url else None})
         if url != source.url:
             _forget_announced(paths, source_id)
@@ -422,13 +420,14 @@ def fetch(
             if sid not in sources:
                 raise SourceNotFoundError(sid)
         chosen = [sources[sid] for sid in dict.fromkeys(source_ids)]
-    elif force:
-        chosen = [s for s in sources.values() if s.enabled]
+        states = update.load_states(paths, chosen)
     else:
-        chosen = update.due_sources(paths, sources.values(), now())
-    report.results = update.fetch_sources(paths, chosen, now, on_results, limits, on_start)
-    if not report.results:  # "nothing is due": say when something will be (reads every state)
-        report.next_due = update.next_due(paths, sources.values())
+        states = update.load_states(paths, sources.values())
+        enabled = [s for s in sources.values() if s.enabled]
+        chosen = enabled if force else update.due_sources(enabled, states, now())
+    report.results = update.fetch_sources(paths, chosen, now, on_results, limits, on_start, states)
+    if not report.results:  # "nothing is due": say when something will be
+        report.next_due = update.next_due(sources.values(), states)
     return report
 
 

@@ -68,14 +68,20 @@ class Download:
     announced: str | None = None  # a new address the feed gives of itself (fetch/moves.py)
 
 
-def due_sources(paths: Paths, sources: Iterable[Source], now: datetime) -> list[Source]:
+def load_states(paths: Paths, sources: Iterable[Source]) -> dict[str, SourceState]:
+    """Every source's fetch state, by id: read once a fetch, for choosing what is due, for
+    the downloads (validators, a remembered redirect) and for how to parse."""
+    return {s.id: load_state(paths, s.id) for s in sources}
+
+
+def due_sources(sources: Iterable[Source], states: dict[str, SourceState], now: datetime) -> list[Source]:
     """The enabled sources whose next update has come."""
-    return [s for s in sources if s.enabled and schedule.is_due(load_state(paths, s.id).next_update, now)]
+    return [s for s in sources if s.enabled and schedule.is_due(states[s.id].next_update, now)]
 
 
-def next_due(paths: Paths, sources: Iterable[Source]) -> datetime | None:
+def next_due(sources: Iterable[Source], states: dict[str, SourceState]) -> datetime | None:
     """When the first enabled source is next due; None if none has a next update."""
-    times = [load_state(paths, s.id).next_update for s in sources if s.enabled]
+    times = [states[s.id].next_update for s in sources if s.enabled]
     known = [t for t in times if t is not None]
     return min(known) if known else None
 
@@ -87,11 +93,13 @@ def fetch_sources(
     on_results: Callable[[list[FetchResult]], None] | None = None,
     limits: Any = None,
     on_start: Callable[[int], None] | None = None,
+    states: dict[str, SourceState] | None = None,
 ) -> list[FetchResult]:
     """Fetch SOURCES and archive their new posts; one FetchResult per source, in order.
 
     ON_START hears how many sources there are once their downloads have begun; ON_RESULTS
-    hears about each batch of sources as soon as it is archived.
+    hears about each batch of sources as soon as it is archived. STATES are the sources'
+    (load_states), if the caller has read them already.
 
     Raises:
         StorageError: an archive, the index or a state file cannot be written (the
@@ -103,7 +111,7 @@ def fetch_sources(
 
     results: dict[str, FetchResult] = {}
     session = net.Session()
-    states = {s.id: load_state(paths, s.id) for s in sources}
+    states = states if states is not None else load_states(paths, sources)
     # Worker processes for parsing only where many feeds will need it: a source whose server
     # gave a validator usually answers 304, which needs no parsing (and no process started).
     parsers = parse_processes(sum(1 for st in states.values() if not (st.etag or st.last_modified)))
