@@ -62,13 +62,21 @@ def test_fetch_archives_every_post_then_sends_conditional_requests(run, home, ht
     ):
         assert field in lines[0], field
 
-    r = run("fetch", "--force")
+    r = run("fetch", "blog")  # named: fetched now, due or not, and conditionally
     assert r.exit_code == 0, r.output
     assert "not modified" in r.stdout
     last = httpserver.log[-1][0]
     assert last.headers["If-None-Match"] == '"v1"'
     assert last.headers["If-Modified-Since"] == "Mon, 02 Nov 2026 09:00:00 GMT"
     assert last.headers["User-Agent"].startswith("subsample/")
+    assert len(archive_lines(home, "blog")) == 31
+
+    # --force asks for the whole feed: the server cannot answer 304.
+    r = run("fetch", "--force")
+    assert r.exit_code == 0, r.output
+    assert "not modified" not in r.stdout and "31 unchanged" in r.stdout
+    last = httpserver.log[-1][0]
+    assert "If-None-Match" not in last.headers and "If-Modified-Since" not in last.headers
     assert len(archive_lines(home, "blog")) == 31
 
 

@@ -210,7 +210,9 @@ def test_entries_without_guid_link_title_or_date_and_duplicates(run, home, https
     assert r.exit_code == 0, r.output
     posts = {p["title"]: p for p in archive_lines(home, "odd")}
     assert "Only a title" in posts and None in posts
-    assert "first with dup guid" in posts and "second with dup guid" not in posts
+    # One guid on two posts with their own links and dates: two posts, not one lost.
+    assert "first with dup guid" in posts and "second with dup guid" in posts
+    assert "2 entries share a guid: kept apart by date" in r.stdout
     assert posts["moon landing"]["published"] == "1969-07-20T20:17:00Z"
     assert posts["bad date"]["published"] is None
     r = run("list", "odd")

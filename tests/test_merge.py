@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from subsample.archive.merge import Known, decide, gone_from_feed, select, unknown_links
+from subsample.archive.merge import (
+    Known,
+    decide,
+    fallback_lookups,
+    gone_from_feed,
+    renamed_note,
+    select,
+    split_note,
+    unknown_links,
+)
 
 
 def entry(i: int, **kw: Any) -> dict[str, Any]:
@@ -34,10 +43,54 @@ def test_a_changed_hash_is_a_revision_and_the_same_hash_is_unchanged():
     assert (rev.entry["key"], rev.n, rev.revision, rev.first_seen) == ("k2", 8, 2, None)
 
 
-def test_repeated_keys_count_once_keeping_the_first():
-    sel = select([entry(1, title="newest"), entry(2), entry(1, title="older copy")], 0)
-    assert sel.duplicates == 1 and sel.in_feed == ["k1", "k2"]
+def test_repeated_entries_count_once_keeping_the_first():
+    sel = select([entry(1, title="newest"), entry(2), entry(1, title="newest")], 0)
+    assert sel.duplicates == 1 and len(sel.in_feed) == 2 and split_note(sel) is not None
     assert [e["title"] for e in sel.chosen] == ["newest", "Post 2"]
+
+
+def test_entries_that_share_a_key_are_kept_apart_by_date_then_by_title():
+    # No guid, one link for every item (the NixOS news feed: 99 items, one link).
+    page = "https://example.org/news.html"
+    feed = [entry(i, key=page, link=page) for i in (3, 2, 1)]
+    sel = select(feed, 0)
+    assert len(sel.chosen) == 3 and sel.duplicates == 0
+    assert split_note(sel) == "3 entries share a link: kept apart by date"
+    plan = decide(sel, {}, {})
+    assert [e["title"] for e in plan.new] == ["Post 1", "Post 2", "Post 3"]
+    # Same link and the same date: the title tells them apart.
+    same_day = [entry(1, key=page, link=page, title=t) for t in ("A", "B")]
+    sel = select(same_day, 0)
+    assert len(sel.chosen) == 2 and split_note(sel) == "2 entries share a link: kept apart by date and title"
+
+
+def test_a_post_kept_apart_stays_itself_when_its_key_is_shared_no_more():
+    page = "https://example.org/news.html"
+    first = select([entry(i, key=page, link=page) for i in (2, 1)], 0)
+    known = {e["key"]: Known(n, 1, e["hash"], None) for n, e in enumerate(first.chosen, start=1)}
+    # The feed drops post 1: post 2's key is the shared one again, yet it is the same post.
+    later = select([entry(2, key=page, link=page)], 0)
+    assert later.split == {} and first.chosen[0]["key"] in fallback_lookups(later, {})
+    plan = decide(later, known, {})
+    assert plan.new == [] and plan.unchanged == 1 and renamed_note(plan) is None
+    assert plan.in_feed == [first.chosen[0]["key"]]
+
+
+def test_a_post_archived_before_its_key_was_shared_keeps_its_number():
+    page = "https://example.org/news.html"
+    known = {page: Known(4, 1, "h1", None)}  # archived when the feed held only post 1
+    sel = select([entry(2, key=page, link=page), entry(1, key=page, link=page)], 0)
+    by_link: dict[tuple[str, str | None], str] = {(page, "Post 1"): page}
+    plan = decide(sel, known, by_link)
+    assert [e["title"] for e in plan.new] == ["Post 2"] and plan.unchanged == 1
+    assert renamed_note(plan) is None  # not a guid migration
+    assert page in plan.in_feed
+
+
+def test_the_limit_says_which_entries_it_left_out():
+    sel = select([entry(i) for i in (5, 4, 3, 2, 1)], 2)
+    assert sel.keys == ["k5", "k4"] and sel.past_limit == ["k3", "k2", "k1"]
+    assert select([entry(1)], 2).past_limit == []
 
 
 def test_the_limit_keeps_the_newest_by_date_else_the_first_in_the_feed():

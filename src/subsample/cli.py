@@ -364,7 +364,14 @@ def fetch(
             metavar="[ID]...", help="Fetch these now, due or not.", autocompletion=_complete_source_ids
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Fetch every enabled source, due or not.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Fetch every enabled source (or the named ones), due or not, and ask for the whole feed"
+            " (no ETag or Last-Modified: the server cannot answer 'not modified').",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     timeout: Timeout = 30,
     max_size: MaxSize = 32,

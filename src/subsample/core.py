@@ -215,18 +215,41 @@ def set_setting(paths: Paths, source_id: str, key: str, value: str) -> None:
     config.set_values(paths, source_id, {key: checked, **({"what": None} if key == "url" else {})})
     if key == "url":
         _forget_announced(paths, source_id)
+    elif key in ("limit", "identity"):
+        _forget_validators(paths, source_id)
 
 
 def _forget_announced(paths: Paths, source_id: str) -> None:
     """A new URL answers the feed's announcement of one: the note goes (the next fetch
     notes it again if the feed still names another address)."""
+
+    def forget(state: SourceState) -> bool:
+        changed, state.announced_url = state.announced_url is not None, None
+        return changed
+
+    _change_state(paths, source_id, forget)
+
+
+def _forget_validators(paths: Paths, source_id: str) -> None:
+    """A new limit or identity reads the feed anew: the next fetch sends no ETag or
+    Last-Modified, so a server cannot answer 304 and keep the entries a lower limit left."""
+
+    def forget(state: SourceState) -> bool:
+        changed = bool(state.etag or state.last_modified)
+        state.etag = state.last_modified = None
+        return changed
+
+    _change_state(paths, source_id, forget)
+
+
+def _change_state(paths: Paths, source_id: str, change: Callable[[SourceState], bool]) -> None:
+    """Apply CHANGE to the source's state, saving it if CHANGE says it changed anything."""
     from subsample.archive.files import file_lock
     from subsample.archive.state import save_state
 
     with file_lock(paths.write_lock):  # as a fetch saves state: not between its load and save
         state = load_state(paths, source_id)
-        if state.announced_url is not None:
-            state.announced_url = None
+        if change(state):
             save_state(paths, source_id, state)
 
 
@@ -425,7 +448,9 @@ def fetch(
         states = update.load_states(paths, sources.values())
         enabled = [s for s in sources.values() if s.enabled]
         chosen = enabled if force else update.due_sources(enabled, states, now())
-    report.results = update.fetch_sources(paths, chosen, now, on_results, limits, on_start, states)
+    report.results = update.fetch_sources(
+        paths, chosen, now, on_results, limits, on_start, states, unconditional=force
+    )
     if not report.results:  # "nothing is due": say when something will be
         report.next_due = update.next_due(sources.values(), states)
     return report

@@ -94,12 +94,14 @@ def fetch_sources(
     limits: Any = None,
     on_start: Callable[[int], None] | None = None,
     states: dict[str, SourceState] | None = None,
+    unconditional: bool = False,
 ) -> list[FetchResult]:
     """Fetch SOURCES and archive their new posts; one FetchResult per source, in order.
 
     ON_START hears how many sources there are once their downloads have begun; ON_RESULTS
     hears about each batch of sources as soon as it is archived. STATES are the sources'
-    (load_states), if the caller has read them already.
+    (load_states), if the caller has read them already. UNCONDITIONAL sends no validators,
+    so every server sends its whole feed (`fetch --force`: after a limit was raised, say).
 
     Raises:
         StorageError: an archive, the index or a state file cannot be written (the
@@ -114,9 +116,13 @@ def fetch_sources(
     states = states if states is not None else load_states(paths, sources)
     # Worker processes for parsing only where many feeds will need it: a source whose server
     # gave a validator usually answers 304, which needs no parsing (and no process started).
-    parsers = parse_processes(sum(1 for st in states.values() if not (st.etag or st.last_modified)))
+    parsers = parse_processes(
+        len(states)
+        if unconditional
+        else sum(1 for st in states.values() if not (st.etag or st.last_modified))
+    )
     try:
-        download = _downloader(session, limits, parsers, states)
+        download = _downloader(session, limits, parsers, states, unconditional)
         with HostPool(download, sources, _host) as pool, Index(paths) as index:
             if on_start:
                 on_start(len(sources))
@@ -187,6 +193,7 @@ def _downloader(
     limits: Any,
     parsers: ProcessPoolExecutor | None,
     states: dict[str, SourceState],
+    unconditional: bool = False,
 ) -> Callable[[Source], Download]:
     from subsample.fetch import http as net
 
@@ -200,8 +207,8 @@ def _downloader(
             resp = net.get(
                 session,
                 url,
-                etag=state.etag,
-                last_modified=state.last_modified,
+                etag=None if unconditional else state.etag,
+                last_modified=None if unconditional else state.last_modified,
                 limits=limits,
                 # A feed may not redirect us into the local network unless it lives there.
                 refuse_host=net.stay_outside_unless(source.url),
@@ -330,19 +337,28 @@ def _archive(
 
     selection = merge.select(merge.rekey(d.feed.entries, source.identity), source.limit)
     plan = _plan(index, source.id, selection)
+    if note := merge.split_note(selection):
+        result.notes.append(note)
+    if selection.past_limit:
+        # Entries the limit left out are lost once the feed drops them: say so while the
+        # archive lacks them (a backfill takes them from the feed as it is).
+        missing = len(selection.past_limit) - len(index.known_posts(source.id, selection.past_limit))
+        if note := merge.limit_note(missing, source.limit, source.id):
+            result.notes.append(note)
     _write(index, source.id, plan, iso_utc(now), numbers, appended)
     result.seen = len(selection.in_feed)
     result.new, result.updated, result.unchanged = len(plan.new), len(plan.revised), plan.unchanged
-    if plan.renamed:
+    if note := merge.renamed_note(plan):
         # A CMS migration renames every post at once: the same posts, their new guids kept
         # beside the old keys (the index's aliases), never duplicates.
-        result.notes.append(merge.renamed_note(len(plan.renamed)))
+        result.notes.append(note)
     return result, plan
 
 
 def _plan(index: Index, sid: str, selection: merge.Selection) -> merge.Plan:
     """What SELECTION means for source SID's archive, given what the index knows."""
     known = index.known_posts(sid, selection.keys)
+    known |= index.known_posts(sid, merge.fallback_lookups(selection, known))
     by_link, aliases = index.posts_by_link(sid, merge.unknown_links(selection, known))
     return merge.decide(selection, {**aliases, **known}, by_link)
 

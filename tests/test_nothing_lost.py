@@ -1,0 +1,53 @@
+"""Nothing lost without a word: entries that share a key, entries past the limit, a torn
+archive line, a source removed and added again, one post from two readers (issue 21)."""
+
+from __future__ import annotations
+
+from tests.conftest import archive_lines, item, rss
+
+
+def serve(httpserver, path: str, body: str, etag: str | None = None) -> None:
+    headers = {"ETag": etag} if etag else {}
+    httpserver.expect_request(path).respond_with_data(
+        body, content_type="application/rss+xml", headers=headers
+    )
+
+
+def test_items_with_no_guid_and_one_link_are_each_a_post(run, home, httpserver):
+    # The NixOS news feed: 99 items, no guid, every link the same news page.
+    page = "https://example.org/news.html"
+    items = [item(i, guid=None, link=page) for i in range(12, 0, -1)]
+    serve(httpserver, "/news.xml", rss(items))
+    assert run("add", "nix", "rss", httpserver.url_for("/news.xml")).exit_code == 0
+    r = run("fetch")
+    assert r.exit_code == 0, r.output
+    assert "12 new" in r.stdout
+    assert r.stdout.count("12 entries share a link: kept apart by date") == 1
+    assert sorted(p["title"] for p in archive_lines(home, "nix")) == sorted(
+        f"Post number {i}" for i in range(1, 13)
+    )
+    # A post kept apart stays itself: a new post on top, and the oldest drops out.
+    httpserver.clear()
+    serve(httpserver, "/news.xml", rss([item(13, guid=None, link=page), *items[:-1]]))
+    r = run("fetch", "nix")
+    assert r.exit_code == 0, r.output
+    assert "1 new, 0 updated, 11 unchanged" in r.stdout
+    assert "changed their guid" not in r.stdout
+    assert len(archive_lines(home, "nix")) == 13
+
+
+def test_entries_past_the_limit_are_named_and_kept_once_the_limit_is_raised(run, home, httpserver):
+    serve(httpserver, "/f", rss([item(i) for i in range(60, 0, -1)]), etag='"v1"')
+    assert run("add", "big", "rss", httpserver.url_for("/f"), "--limit", "50").exit_code == 0
+    r = run("fetch")
+    assert r.exit_code == 0, r.output
+    assert "50 new" in r.stdout
+    assert "10 older entries of the feed are past the limit of 50 and not archived" in r.stdout
+    assert "subsample backfill big" in r.stdout
+    assert run("set", "big", "limit", "0").exit_code == 0
+    # The server would answer 304 to the ETag it gave: a new limit reads the whole feed.
+    r = run("fetch", "big")
+    assert r.exit_code == 0, r.output
+    assert "10 new" in r.stdout and "past the limit" not in r.stdout
+    assert "If-None-Match" not in httpserver.log[-1][0].headers
+    assert len(archive_lines(home, "big")) == 60
