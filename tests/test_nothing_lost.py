@@ -51,3 +51,27 @@ def test_entries_past_the_limit_are_named_and_kept_once_the_limit_is_raised(run,
     assert "10 new" in r.stdout and "past the limit" not in r.stdout
     assert "If-None-Match" not in httpserver.log[-1][0].headers
     assert len(archive_lines(home, "big")) == 60
+
+
+def test_a_removed_sources_archive_is_never_taken_by_another_feed(run, home, httpserver):
+    serve(httpserver, "/a", rss([item(i) for i in (2, 1)]))
+    serve(httpserver, "/b", rss([item(i, guid=f"b-{i}", title=f"Other {i}") for i in (3, 2, 1)]))
+    run("add", "news", "rss", httpserver.url_for("/a"))
+    assert run("fetch").exit_code == 0
+    assert run("remove", "news").exit_code == 0
+    r = run("add", "news", "rss", httpserver.url_for("/b"))
+    assert r.exit_code == 2
+    assert r.stderr.count("\n") == 1 and "left its archive (2 posts) of another feed" in r.stderr
+    assert "news" not in (home / "sources.toml").read_text()  # nothing added
+    # The same feed again continues its archive: nothing fetched twice.
+    r = run("add", "news", "rss", httpserver.url_for("/a"))
+    assert r.exit_code == 0 and "continues the archive its removed source left (2 posts)" in r.stderr
+    r = run("fetch", "news")
+    assert "0 new" in r.stdout and len(archive_lines(home, "news")) == 2
+
+
+def test_add_says_when_the_feed_is_subscribed_already(run, httpserver):
+    serve(httpserver, "/a", rss([item(1)]))
+    assert run("add", "one", "rss", httpserver.url_for("/a")).exit_code == 0
+    r = run("add", "two", "rss", httpserver.url_for("/a").replace("http://localhost", "HTTP://LOCALHOST"))
+    assert r.exit_code == 0 and "note: this feed is subscribed already as one" in r.stderr

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 class Added:
     source: Source
     discovery: Any = None  # fetch.discover.Discovery when the URL was a page and its feed was found
+    also_as: list[str] = field(default_factory=list)  # other sources of the same feed
+    continues: int = 0  # posts of an archive left by a removed source of the same feed
 
 
 def add_source(
@@ -53,7 +55,8 @@ def add_source(
     the page's best feed; a typed source's WHAT is mapped (or looked up) to its feed URL.
 
     Raises:
-        UsageError: a bad id, type, WHAT, limit or interval, a duplicate id, a page with no feed.
+        UsageError: a bad id, type, WHAT, limit or interval, a duplicate id, a page with no feed,
+            an id whose removed source left an archive of another feed.
         FetchError: a page (or a typed source's page) could not be fetched.
     """
     from subsample import source_types
@@ -82,8 +85,45 @@ def add_source(
         fulltext=fulltext,
         selector=selector,
     )
+    added.continues = _left_archive(paths, sid, url)
+    sources = config.load_sources(paths)
+    added.also_as = [s.id for s in sources.values() if _same_url(s.url, url)]
     config.add_source(paths, added.source)
     return added
+
+
+def _same_url(a: str, b: str) -> bool:
+    from subsample import urls
+
+    if urls.is_web(a) and urls.is_web(b):
+        try:
+            return urls.normalize(a) == urls.normalize(b)
+        except ValueError:
+            pass
+    return a == b
+
+
+def _left_archive(paths: Paths, sid: str, url: str) -> int:
+    """How many posts the archive that a removed source SID left holds, if it was of the
+    feed at URL (a new source of that id continues it); 0 if there is none.
+
+    Raises:
+        UsageError: the archive left is of another feed (or of one we cannot tell): the new
+            source would take its posts for its own.
+    """
+    path = paths.archive(sid)
+    if not path.exists() or path.stat().st_size == 0:
+        return 0
+    fetched = {u for r in read_history(paths, sid) for u in (r.get("url"), r.get("final_url")) if u}
+    with Index(paths) as index:
+        index.sync(sid)
+        posts = index.count(sid)
+    if not any(_same_url(u, url) for u in fetched):
+        raise UsageError(
+            f"a removed source named {sid!r} left its archive ({posts} posts) of another feed in {path};"
+            " pick another id, or move that file away first"
+        )
+    return posts
 
 
 def _locate(

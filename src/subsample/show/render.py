@@ -139,6 +139,12 @@ def added(a: Added) -> Text:
         t.append("\n")
     elif a.source.what:
         t.append(f"{one_line(a.source.what)} is {one_line(a.source.url)}\n")
+    if a.also_as:
+        t.append(f"note: this feed is subscribed already as {', '.join(a.also_as)}\n")
+    if a.continues:
+        t.append(
+            f"{a.source.id} continues the archive its removed source left ({_count(a.continues, 'post')}).\n"
+        )
     t.append(f"Added {a.source.id}. Run `subsample fetch` to archive its posts.")
     return t
 
