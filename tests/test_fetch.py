@@ -258,7 +258,7 @@ def test_gzip_bomb_stops_at_the_cap(run, home, httpserver):
     assert "ok: 1 new" in r.stdout
 
 
-def test_torn_last_line_is_skipped_and_the_next_append_is_clean(run, home, httpserver):
+def test_torn_last_line_is_set_aside_and_the_next_append_is_clean(run, home, httpserver):
     httpserver.expect_ordered_request("/f").respond_with_data(rss([item(1)]))
     httpserver.expect_ordered_request("/f").respond_with_data(rss([item(2), item(1)]))
     run("add", "blog", "rss", httpserver.url_for("/f"))
@@ -271,7 +271,9 @@ def test_torn_last_line_is_skipped_and_the_next_append_is_clean(run, home, https
     raw = path.read_bytes().split(b"\n")
     good = [json.loads(x) for x in raw if x.startswith(b"{") and x.endswith(b"}")]
     assert [p["title"] for p in good] == ["Post number 1", "Post number 2"]
-    assert b"half a li" in path.read_bytes()  # never cut away, only skipped
+    # Never thrown away: set aside in torn/ (archive/repair.py), the archive left whole.
+    assert b"half a li" not in path.read_bytes()
+    assert any(b"half a li" in p.read_bytes() for p in (home / "torn").iterdir())
     assert len(json.loads(run("list", "blog", "--json").stdout)) == 2
 
 

@@ -3,6 +3,8 @@ archive line, a source removed and added again, one post from two readers (issue
 
 from __future__ import annotations
 
+import json
+
 from tests.conftest import archive_lines, item, rss
 
 
@@ -75,3 +77,38 @@ def test_add_says_when_the_feed_is_subscribed_already(run, httpserver):
     assert run("add", "one", "rss", httpserver.url_for("/a")).exit_code == 0
     r = run("add", "two", "rss", httpserver.url_for("/a").replace("http://localhost", "HTTP://LOCALHOST"))
     assert r.exit_code == 0 and "note: this feed is subscribed already as one" in r.stderr
+
+
+def test_a_torn_last_line_is_set_aside_and_its_post_keeps_its_number(run, home, httpserver):
+    serve(httpserver, "/f", rss([item(i) for i in (3, 2, 1)]))
+    run("add", "blog", "rss", httpserver.url_for("/f"))
+    assert run("fetch").exit_code == 0
+    path = home / "archive" / "blog.jsonl"
+    data = path.read_bytes()
+    last = data[:-1].rfind(b"\n") + 1
+    torn = data[: last + 150]  # a crash 150 bytes into the last line (post 3's)
+    path.write_bytes(torn)
+    assert json.loads(data[last:])["n"] == 3
+    r = run("list", "blog")
+    assert r.exit_code == 0, r.output
+    assert "ended in a torn line (150 bytes, post 3)" in r.stderr and "kept aside in" in r.stderr
+    assert r.stderr.count("\n") == 1
+    [aside] = (home / "torn").iterdir()
+    assert aside.read_bytes() == torn[last:] + b"\n"  # nothing thrown away
+    assert path.read_bytes() == data[:last]
+    assert "Posts (2)" in r.stdout
+    assert run("list", "blog").stderr == ""  # repaired once
+    r = run("fetch", "--force")
+    assert r.exit_code == 0 and "1 new" in r.stdout
+    assert {p["title"]: p["n"] for p in archive_lines(home, "blog")} == {
+        "Post number 1": 1,
+        "Post number 2": 2,
+        "Post number 3": 3,
+    }
+    r = run("read", "3")
+    assert r.exit_code == 0 and "Post number 3" in r.stdout
+    # A new post after it takes the next number, not a reused one.
+    httpserver.clear()
+    serve(httpserver, "/f", rss([item(i) for i in (4, 3, 2, 1)]))
+    run("fetch", "--force")
+    assert max(p["n"] for p in archive_lines(home, "blog")) == 4

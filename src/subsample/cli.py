@@ -167,6 +167,38 @@ def main_options(
 ) -> None:
     """Keep a permanent local copy of every post your feeds ever publish, and read it here."""
     ctx.obj = Settings(home)
+    if ctx.invoked_subcommand is not None:
+        _repair_torn_tails(_paths(ctx))
+
+
+def _repair_torn_tails(paths: Paths) -> None:
+    """Before any command: a torn last line (a crash mid-write) is set aside, with a warning,
+    rather than its post silently missing (archive/repair.py)."""
+    from subsample.archive.repair import repair_torn_tails
+
+    try:
+        repaired = repair_torn_tails(paths)
+    except SubsampleError as e:  # the command may still work (reading a read-only archive)
+        repaired, problem = [], str(e)
+    else:
+        problem = ""
+    if not (repaired or problem):
+        return
+    from rich.text import Text
+
+    from subsample.text import one_line
+
+    lines = [f"warning: {problem}"] if problem else []
+    for r in repaired:
+        post = f", post {r.post}" if r.post else ""
+        again = (
+            f"; the next fetch that sees post {r.post} archives it again under its number" if r.post else ""
+        )
+        lines.append(
+            f"warning: {r.path} ended in a torn line ({r.size} bytes{post}); kept aside in {r.aside}{again}"
+        )
+    for line in lines:
+        _err().print(Text(one_line(line), style="yellow"), soft_wrap=True)
 
 
 # -- managing sources -------------------------------------------------------------

@@ -27,6 +27,11 @@ class Paths:
         return self.data / "history"
 
     @property
+    def torn_dir(self) -> Path:
+        """Torn last lines set aside (archive/repair.py): never deleted by subsample."""
+        return self.data / "torn"
+
+    @property
     def cache_dir(self) -> Path:
         return self.data / "cache"
 

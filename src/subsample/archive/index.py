@@ -207,8 +207,14 @@ class Index:
             if row and row[:3] == (st.st_ino, st.st_size, st.st_mtime_ns):
                 return
             start = 0
-            if row and row[0] == st.st_ino and st.st_size > row[1]:
-                start = row[1]  # appended to since we last looked
+            # Appended to since we last looked; or, where the index stopped before a torn
+            # last line (mtime -1), that line set aside since (archive/repair.py).
+            if (
+                row
+                and row[0] == st.st_ino
+                and (st.st_size > row[1] or (st.st_size == row[1] and row[2] == -1))
+            ):
+                start = row[1]
             else:
                 self._drop(sid)
             end, added = start, 0
@@ -279,6 +285,10 @@ class Index:
         return prev is None
 
     # Questions ---------------------------------------------------------------------
+
+    def has_number(self, n: int) -> bool:
+        """Whether some archived post has number N."""
+        return self.db.execute("SELECT 1 FROM revisions WHERE n=? LIMIT 1", (n,)).fetchone() is not None
 
     def max_n(self) -> int:
         return int(self.db.execute("SELECT coalesce(max(n), 0) FROM revisions").fetchone()[0])

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from subsample import config, source_types
-from subsample.archive import merge
+from subsample.archive import merge, repair
 from subsample.archive.files import append_lines, file_lock, sync_appended
 from subsample.archive.index import Index
 from subsample.archive.jsonl import encode
@@ -285,25 +285,46 @@ def _http_error(d: Download) -> str | None:
 
 @dataclass
 class _Numbers:
-    """The last post number handed out, as a batch of sources is archived."""
+    """The last post number handed out, as a batch of sources is archived, and the sources
+    that have numbers kept for posts whose line was torn (archive/repair.py)."""
 
     last: int
     changed: bool = False
+    reserved_in: set[str] = field(default_factory=set)
 
     def take(self, count: int) -> int:
         """Reserve COUNT numbers; returns the one before the first."""
         first, self.last, self.changed = self.last, self.last + count, True
         return first
 
+    def assign(self, index: Index, sid: str, new: list[merge.Entry]) -> list[int]:
+        """Numbers for the NEW posts of source SID: a torn line's number for its post, else
+        the next ones."""
+        kept: dict[str, int] = {}
+        if sid in self.reserved_in:
+            kept = repair.reserved_numbers(index.paths, sid)
+        mine = [kept.get(e["key"]) for e in new]
+        mine = [n if n is not None and not index.has_number(n) else None for n in mine]
+        last = self.take(mine.count(None)) if None in mine else self.last
+        fresh = iter(range(last + 1, last + 1 + mine.count(None)))
+        if kept and any(n is not None for n in mine):
+            used = {e["key"] for e, n in zip(new, mine, strict=True) if n is not None}
+            repair.save_reserved(index.paths, sid, {k: v for k, v in kept.items() if k not in used})
+        return [n if n is not None else next(fresh) for n in mine]
+
 
 def _archive_batch(paths: Paths, index: Index, downloads: list[Download], now: datetime) -> list[FetchResult]:
     """Archive a batch of downloads: one lock, one index transaction, one round of fsyncs."""
     with file_lock(paths.write_lock), index.batch():
+        # A torn last line (a crash since we last looked) is set aside, its number kept.
+        repair.repair_torn_tails(paths, locked=True)
         index.sync()  # another fetch may have appended since we last held the lock
         # The index now knows every number in any archive; the counter also remembers
         # those of archives deleted since. It is written once a batch: a crash before that
         # is covered by the (fsynced) archives the index reads.
-        numbers = _Numbers(max(numbers_used(paths), index.max_n()))
+        numbers = _Numbers(
+            max(numbers_used(paths), index.max_n()), reserved_in=repair.sources_with_reserved(paths)
+        )
         appended: list[tuple[Path, int]] = []
         archived = [_archive(index, d, now, numbers, appended) for d in downloads]
         # The new lines reach the disk before any state says their feed was read.
@@ -371,15 +392,15 @@ def _write(
     numbers: _Numbers,
     appended: list[tuple[Path, int]],
     extra: dict[str, Any] | None = None,
-) -> None:
+) -> list[int]:
     """Append and index PLAN's new posts and revisions (not yet synced: noted in APPENDED);
-    EXTRA fields go on every line (where a backfill or an import found the post)."""
+    EXTRA fields go on every line (where a backfill or an import found the post). Returns
+    the new posts' numbers."""
     records = [_record(r.entry, sid, r.n, r.revision, r.first_seen or stamp, stamp) for r in plan.revised]
-    if plan.new:
-        last = numbers.take(len(plan.new))
-        records += [_record(e, sid, last + i, 1, stamp, stamp) for i, e in enumerate(plan.new, start=1)]
+    ns = numbers.assign(index, sid, plan.new) if plan.new else []
+    records += [_record(e, sid, n, 1, stamp, stamp) for n, e in zip(ns, plan.new, strict=True)]
     if not records:
-        return
+        return ns
     if extra:
         records = [{**r, **extra} for r in records]
     lines = [encode(r) for r in records]
@@ -387,6 +408,7 @@ def _write(
     start = append_lines(path, lines, durable=False)
     appended.append((path, start))
     index.add_appended(sid, start, lines, records)
+    return ns
 
 
 @dataclass
@@ -410,18 +432,18 @@ def archive_entries(
         StorageError: the archive, the index or the counter cannot be written.
     """
     with Index(paths) as index, file_lock(paths.write_lock), index.batch():
+        repair.repair_torn_tails(paths, locked=True)
         index.sync()
-        numbers = _Numbers(max(numbers_used(paths), index.max_n()))
+        numbers = _Numbers(
+            max(numbers_used(paths), index.max_n()), reserved_in=repair.sources_with_reserved(paths)
+        )
         appended: list[tuple[Path, int]] = []
         plan = _plan(index, sid, merge.select(entries, 0))
-        before = numbers.last
-        _write(index, sid, plan, iso_utc(now), numbers, appended, extra)
+        new_numbers = _write(index, sid, plan, iso_utc(now), numbers, appended, extra)
         sync_appended(appended)
         if numbers.changed:
             save_numbers_used(paths, numbers.last)
-    return Archived(
-        len(plan.new), len(plan.revised), plan.unchanged, list(range(before + 1, numbers.last + 1))
-    )
+    return Archived(len(plan.new), len(plan.revised), plan.unchanged, new_numbers)
 
 
 def _record(
