@@ -112,3 +112,30 @@ def test_a_torn_last_line_is_set_aside_and_its_post_keeps_its_number(run, home, 
     serve(httpserver, "/f", rss([item(i) for i in (4, 3, 2, 1)]))
     run("fetch", "--force")
     assert max(p["n"] for p in archive_lines(home, "blog")) == 4
+
+
+def greader_export(path, **bodies: str) -> str:
+    post = {
+        "id": "tag:google.com,2005:reader/item/00000000deadbeef",
+        "title": "Old post",
+        "published": 1262304000,
+        "canonical": [{"href": "https://blog.example/old"}],
+        "origin": {"streamId": "feed/https://blog.example/feed", "title": "Blog"},
+        **{k: {"content": v} for k, v in bodies.items()},
+    }
+    path.write_text(json.dumps({"items": [post]}))
+    return str(path)
+
+
+def test_two_readers_copies_of_one_post_are_no_edits(run, home, tmp_path):
+    # One reader kept the content only; the other the summary too.
+    thin = greader_export(tmp_path / "thin.json", content="<p>From 2010.</p>")
+    full = greader_export(tmp_path / "full.json", content="<p>From 2010.</p>", summary="<p>A teaser.</p>")
+    for path in (thin, full, thin, full, thin):
+        r = run("import", "greader", path)
+        assert r.exit_code == 0, r.output
+    lines = archive_lines(home, "blog")
+    assert len(lines) == 2  # the thin copy, then the full one; nothing alternates
+    [post] = json.loads(run("list", "blog", "--json").stdout)
+    assert post.get("edits", 0) == 0
+    assert "edited" not in run("list", "blog").stdout

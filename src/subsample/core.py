@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -547,19 +548,25 @@ class PostList:
 
 def _edits(paths: Paths, index: Index, n: int, revisions: int) -> int:
     """How many of post N's REVISIONS are its publisher's edits: every one after the first,
-    but the one that completed a copy moved in from another reader (newsboat keeps one text
-    where a feed has a summary and content: the first fetch after the import writes what the
-    feed holds, which is no edit). Read from the archive only for posts with revisions."""
+    but those that completed a copy moved in from another reader: the first fetch after an
+    import (newsboat keeps one text where a feed has a summary and content: the fetch writes
+    what the feed holds, which is no edit), and another reader's fuller copy ("completes").
+    Read from the archive only for posts with revisions."""
     if revisions < 2:
         return 0
-    first, second = index.locate(n, 1), index.locate(n, 2)
-    if first is None or second is None:
-        return revisions - 1
-    imported = [
-        "imported_from" in read_record(paths.archive(sid), off, length)
-        for sid, off, length, _ in (first, second)
-    ]
-    return revisions - 2 if imported == [True, False] else revisions - 1
+    records = []
+    for k in range(1, revisions + 1):
+        at = index.locate(n, k)
+        if at is None:
+            return revisions - 1
+        records.append(read_record(paths.archive(at[0]), at[1], at[2]))
+    edits = 0
+    for before, rec in itertools.pairwise(records):
+        completion = rec.get("completes") is True or (
+            "imported_from" in before and "imported_from" not in rec
+        )
+        edits += not completion
+    return edits
 
 
 def list_posts(

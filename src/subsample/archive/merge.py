@@ -226,6 +226,32 @@ def decide(
     return plan
 
 
+def _texts(e: Entry) -> set[str]:
+    """The texts of ENTRY (content, summary), white space folded."""
+    return {
+        " ".join(t.split()) for t in (e.get("content"), e.get("summary")) if isinstance(t, str) and t.strip()
+    }
+
+
+def adds_nothing(copy: Entry, earlier: list[Entry]) -> bool:
+    """Whether another reader's COPY of a post holds nothing that one of its EARLIER
+    revisions does not: the same text, or part of it (newsboat keeps one text where the
+    feed had two). Importing two readers' copies of one post must not alternate them as
+    revisions ("edited x3" of a post nobody edited)."""
+    for old in earlier:
+        same = all(not copy.get(k) or copy.get(k) == old.get(k) for k in ("title", "link"))
+        if same and _texts(copy) <= _texts(old):
+            return True
+    return False
+
+
+def completes(copy: Entry, latest: Entry) -> bool:
+    """Whether another reader's COPY holds all of the LATEST revision's text and more (a
+    completion, not the publisher's edit)."""
+    same = all(not latest.get(k) or copy.get(k) == latest.get(k) for k in ("title", "link"))
+    return same and _texts(latest) < _texts(copy)
+
+
 def split_note(selection: Selection) -> str | None:
     """What a fetch says once when entries of its feed shared a key, if any did."""
     count = len(selection.split)

@@ -439,11 +439,33 @@ def archive_entries(
         )
         appended: list[tuple[Path, int]] = []
         plan = _plan(index, sid, merge.select(entries, 0))
+        if extra and "imported_from" in extra:
+            _judge_copies(index, sid, plan)
         new_numbers = _write(index, sid, plan, iso_utc(now), numbers, appended, extra)
         sync_appended(appended)
         if numbers.changed:
             save_numbers_used(paths, numbers.last)
     return Archived(len(plan.new), len(plan.revised), plan.unchanged, new_numbers)
+
+
+def _judge_copies(index: Index, sid: str, plan: merge.Plan) -> None:
+    """Another reader's copies: one that adds nothing to a revision archived already is
+    unchanged; one that completes the latest is written as a completion (no edit)."""
+    from subsample.archive.jsonl import read_record
+
+    path = index.paths.archive(sid)
+    kept = []
+    for r in plan.revised:
+        earlier = [
+            read_record(path, at[1], at[2]) for k in range(1, r.revision) if (at := index.locate(r.n, k))
+        ]
+        if merge.adds_nothing(r.entry, earlier):
+            plan.unchanged += 1
+            continue
+        if earlier and merge.completes(r.entry, earlier[-1]):
+            r = merge.Revision({**r.entry, "completes": True}, r.n, r.revision, r.first_seen)
+        kept.append(r)
+    plan.revised = kept
 
 
 def _record(
