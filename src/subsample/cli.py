@@ -618,11 +618,11 @@ def list_(
             raise UsageError("--stale lists sources; give it without an ID")
         quiet_for = _duration(stale)
         now = _now()
-        rows = core.stale_sources(_paths(ctx), quiet_for, now)
+        stale_rows = core.stale_sources(_paths(ctx), quiet_for, now)
         if as_json:
-            _print_json([r.as_json() for r in rows])
+            _print_json([r.as_json() for r in stale_rows])
         else:
-            _out().print(render.stale_table(rows, now, stale.strip()))
+            _out().print(render.stale_table(stale_rows, now, stale.strip()))
         return
     if source_id is None:
         rows = core.list_sources(_paths(ctx))

@@ -61,9 +61,9 @@ def _status(status: str) -> Text:
 def stale_table(rows: Sequence[Any], now: datetime, quiet_for: str) -> RenderableType:
     """The sources `list --stale` finds: quiet or failing for QUIET_FOR."""
     if not rows:
-        return Text(f"No source has gone {quiet_for} without a new post or failed that long.")
+        return Text(f"No source has gone {one_line(quiet_for)} without a new post or failed that long.")
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for name in ("ID", "Type", "Status", "Posts", "Last New Post", "Last Success"):
+    for name in ("ID", "Type", "Status", "Posts", "Last Post", "Last Success"):
         table.add_column(name, justify="right" if name == "Posts" else "left")
     for r in rows:
         table.add_row(
@@ -71,7 +71,7 @@ def stale_table(rows: Sequence[Any], now: datetime, quiet_for: str) -> Renderabl
             Text(r.source.type),
             _status(r.status),
             Text(str(r.posts)),
-            Text(relative(r.last_new_post, now) or "unknown"),
+            Text(relative(r.last_post, now) or ("unknown" if r.posts else "none")),
             Text(relative(r.last_update, now) or "never"),
         )
     return table
