@@ -680,7 +680,7 @@ def read(
         bool,
         typer.Option(
             "--diff",
-            help="Show what changed from the revision before the latest (or --revision K) to the latest.",
+            help="Show the words that changed from the revision before the latest (or --revision K) to the latest.",
         ),
     ] = False,
     feed: Annotated[
@@ -700,11 +700,14 @@ def read(
             _out().print(f"Post {n} has one revision; nothing to compare.")
             return
         out = _out(width)
-        shown = render.revision_diff(compared.old, compared.new, colour=out.color_system is not None)
-        if isinstance(shown, str):
+        colour = out.color_system is not None and not out.no_color  # (NO_COLOR: marked as when piped)
+        shown = render.revision_diff(compared.old, compared.new, colour=colour)
+        if isinstance(shown, str) and not out.is_terminal:
             sys.stdout.write(shown + "\n")
         else:
-            out.print(shown)
+            from rich.text import Text
+
+            _show_paged(Text(shown) if isinstance(shown, str) else shown, width, no_pager)
         return
     reading = core.read_post(_paths(ctx), n, revision)
     if as_json:
@@ -712,14 +715,15 @@ def read(
     elif raw:
         sys.stdout.write(render.raw_body(reading.post) + "\n")
     else:
-        _show_article(render.article(reading.post, _now(), reading.source_title, feed), width, no_pager)
+        _show_paged(render.article(reading.post, _now(), reading.source_title, feed), width, no_pager)
 
 
-def _show_article(article: object, width: int | None, no_pager: bool) -> None:
-    """Rendered once; the same text is printed, paged or (piped) stripped of rich's padding."""
+def _show_paged(shown: object, width: int | None, no_pager: bool) -> None:
+    """An article or a diff, rendered once; the same text is printed, paged (on a terminal,
+    when longer than it) or, piped, stripped of rich's padding."""
     out = _out(width)
     with out.capture() as cap:
-        out.print(article, crop=False)  # (crop=False: the Link line is never cut short)
+        out.print(shown, crop=False)  # (crop=False: the Link line is never cut short)
     text = cap.get()
     if not out.is_terminal:
         sys.stdout.write("\n".join(line.rstrip() for line in text.split("\n")))
