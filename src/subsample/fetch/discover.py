@@ -61,7 +61,7 @@ def discover(
         raise FetchError(f"{url} answered HTTP {page.status}")
     content_type = page.headers.get("content-type")
     try:
-        feed = parse_feed(page.body, page.url, content_type)
+        feed = parse_feed(page.body, page.base_url, content_type)
         return Discovery(url, [_found(Candidate(url, None, "url"), page.url, feed)], is_feed=True)
     except (FetchError, RecursionError):
         pass  # a page, not a feed: look for what it names
@@ -122,7 +122,7 @@ def _check(
                 raise FetchError(f"HTTP {r.status}")
             if r.url in skip or any(f.url == r.url for f in found):
                 continue
-            feed = parse_feed(r.body, r.url, r.headers.get("content-type"))
+            feed = parse_feed(r.body, r.base_url, r.headers.get("content-type"))
         except FetchError as e:
             misses.append(f"{candidate.url}: {e}")
             continue
