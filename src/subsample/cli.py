@@ -1,7 +1,7 @@
 """The command line: parse arguments, call the core, hand the result to render.
 
-Only this module knows about Typer; errors from the core (SubsampleError) become one line
-on stderr and an exit code here, in `friendly_errors`. Modules past typer are imported
+Only this module knows about Typer; errors from the core (SubsampleError) and click's usage
+errors become one line on stderr and an exit code here, in `friendly_errors` and `_Commands`. Modules past typer are imported
 inside the commands, so that `list`, `read` and `--version` start in a few tens of ms.
 """
 

@@ -78,10 +78,6 @@ def hunks(pieces: list[Piece], context: int = CONTEXT) -> list[list[Piece]]:
     return found
 
 
-def changed(pieces: list[Piece]) -> bool:
-    return any(p.kind != "equal" for p in pieces)
-
-
 def plain(pieces: list[Piece]) -> str:
     """The pieces spelled for a pipe or a file: removed words as [-…-], added as {+…+} (as
     `git diff --word-diff=plain` spells them)."""
