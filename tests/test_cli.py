@@ -314,6 +314,47 @@ def test_numbers_out_of_range_are_usage_errors(run: Run, home: Path, tmp_path: P
     assert "[sources.t]" not in (home / "sources.toml").read_text()
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["read", "0"], "invalid value for 'N': 0 is not in the range x>=1"),
+        (["read", "-1"], "invalid value for 'N': -1 is not in the range x>=1"),
+        (["read", "abc"], "'abc' is not a valid int"),
+        (["read"], "missing argument 'N'"),
+        (["read", "1", "--revision", "0"], "'--revision': 0 is not in the range x>=1"),
+        (["list", "s", "-n", "0"], "'--limit' / '-n': 0 is not in the range x>=1"),
+        (["history", "s", "--last", "0"], "'--last' / '-n': 0"),
+        (["search", "x", "-n", "0"], "'--limit' / '-n': 0"),
+        (["search", "-1"], "no such option: -1 (a value that starts with - goes after --)"),
+        (["serve", "--port", "99999"], "'--port': 99999 is not in the range 0<=x<=65535"),
+        (["fetch", "--timeout", "nan"], "'--timeout': not a number"),
+        (["list", "--bogus"], "no such option: --bogus"),
+        (["--bogus"], "no such option: --bogus"),
+        (["lsit"], "no such command 'lsit'"),
+    ],
+)
+def test_every_usage_error_is_one_line_on_stderr(run: Run, args: list[str], says: str) -> None:
+    r = run(*args)
+    assert r.exit_code == 2 and r.stdout == "", r.output
+    assert r.stderr.startswith("error: ") and r.stderr.count("\n") == 1, r.stderr
+    assert says in r.stderr and "--help`" in r.stderr, r.stderr
+
+
+def test_a_usage_error_is_one_line_from_a_real_process_and_help_is_still_help(home: Path) -> None:
+    p = _proc(home, "read", "0")
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.startswith("error: invalid value for 'N': 0 is not in the range x>=1; see `")
+    assert p.stderr.endswith(" read --help`\n") and p.stderr.count("\n") == 1  # (`python -m subsample read`)
+    helped = _proc(home, "read", "--help")
+    assert (
+        helped.returncode == 0
+        and helped.stdout.startswith("Usage: ")
+        and " read [OPTIONS] {N}\n" in helped.stdout
+    )
+    bare = _proc(home)  # no command: the help, as before
+    assert bare.returncode == 2 and "Commands" in bare.stdout + bare.stderr and "error:" not in bare.stderr
+
+
 # -- search -------------------------------------------------------------------------------
 
 

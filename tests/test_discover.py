@@ -157,10 +157,25 @@ def test_a_feed_url_is_added_unchecked_as_before(run, httpserver):
 
 
 def test_a_page_that_cannot_be_fetched_is_one_line(run, home, httpserver):
-    httpserver.expect_request("/").respond_with_data("nope", status=404)
-    r = run("add", "x", "rss", httpserver.url_for("/"))
-    assert r.exit_code == 1 and "answered HTTP 404" in r.stderr and r.stderr.count("\n") == 1, r.output
+    httpserver.expect_request("/busy/").respond_with_data("later", status=503)
+    r = run("add", "x", "rss", httpserver.url_for("/busy/"))
+    assert r.exit_code == 1 and "answered HTTP 503" in r.stderr and r.stderr.count("\n") == 1, r.output
+    assert run("discover", httpserver.url_for("/busy/")).exit_code == 1  # the server's trouble: try later
     assert run("discover", "no-such-file.html").exit_code == 2
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_a_page_that_is_not_there_is_an_input_error_as_a_page_without_a_feed_is(
+    run, home, httpserver, status
+):
+    httpserver.expect_request("/nothing/").respond_with_data("nope", status=status)
+    for args in (["discover"], ["add", "x", "rss"]):
+        r = run(*args, httpserver.url_for("/nothing/"))
+        assert r.exit_code == 2, r.output  # as test_a_page_with_no_feed_is_one_line_and_exit_2
+        assert r.stderr.startswith("error: no feed found at ") and r.stderr.count("\n") == 1
+        assert f"answered HTTP {status}" in r.stderr
+    assert paths_asked(httpserver) == ["/nothing/", "/nothing/"]  # no guessing around a missing page
+    assert not (home / "sources.toml").exists()
 
 
 def test_a_public_page_cannot_send_discovery_into_the_local_network(httpserver):

@@ -132,6 +132,18 @@ def test_every_feed_format_archives_titles_links_dates_and_content(run, home, ht
     assert posts["https://example.org/p/1"]["title"] == "Post number 1"
 
 
+def test_a_json_feed_title_that_is_a_number_is_kept(run, home, httpserver):
+    doc = json.loads(jsonfeed([item(3), item(2), item(1)]))
+    doc["title"] = 1999
+    doc["items"][0]["title"], doc["items"][1]["title"], doc["items"][2]["title"] = 2024, 2.5, True
+    httpserver.expect_request("/f").respond_with_json(doc)
+    run("add", "f", "rss", httpserver.url_for("/f"))
+    assert run("fetch").exit_code == 0
+    titles = {p["link"][-1]: p["title"] for p in archive_lines(home, "f")}
+    assert titles == {"3": "2024", "2": "2.5", "1": None}  # (true is no title)
+    assert "1999 (f)" in run("list", "f").stdout
+
+
 def test_limit_takes_only_the_newest_entries(run, home, httpserver):
     httpserver.expect_request("/f").respond_with_data(rss([item(i) for i in range(1, 11)]))
     run("add", "blog", "rss", httpserver.url_for("/f"), "--limit", "3")

@@ -12,13 +12,18 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urljoin
 
 import pytest
+from pytest_httpserver import HTTPServer
 from werkzeug import Response as WResponse
 
 from subsample.errors import FetchError
 from subsample.fetch import http as net
-from tests.conftest import item, rss
+from subsample.parse import fastxml
+from subsample.parse import feeds as parse
+from tests.conftest import atom, item, rss
 from tests.test_hostile import RawServer
 
 FAST = net.Limits(connect_timeout=2, read_timeout=2, deadline=2)
@@ -587,3 +592,42 @@ def test_a_public_feeds_image_named_into_loopback_is_not_downloaded(home, script
     assert count == 0 and "localhost (127.0.0.1) is in the local network" in problems[0]
     time.sleep(0.3)
     assert server.received == []
+
+
+@pytest.mark.parametrize("build", [atom, rss])  # the fast reader's, and feedparser's
+@pytest.mark.parametrize(
+    ("location", "base"),
+    [
+        ("/blog/2024/feed.xml", "/blog/2024/feed.xml"),  # where the file really is
+        ("archive/feed.xml", "/feeds/archive/feed.xml"),  # relative: to the address asked
+        ("javascript:alert(1)", "/feeds/latest"),  # not a web address either
+        (None, "/feeds/latest"),
+    ],
+)
+def test_relative_links_start_from_the_content_location(
+    session: net.Session,
+    httpserver: HTTPServer,
+    build: Callable[[list[dict[str, Any]]], str],
+    location: str | None,
+    base: str,
+) -> None:
+    # (An RSS item whose title may be HTML is feedparser's to read: the fast reader declines.)
+    title = "Post &lt;b&gt;one&lt;/b&gt;" if build is rss else "Post one"
+    posts = [item(1, link="p/1.html", title=title), item(2, link="/top/2.html")]
+    headers = {"Content-Location": location} if location else {}
+    httpserver.expect_request("/feeds/latest").respond_with_data(build(posts), headers=headers)
+    r = net.get(session, httpserver.url_for("/feeds/latest"), limits=FAST)
+    assert r.base_url == httpserver.url_for(base)
+    assert (fastxml.read(r.body, None) is None) == (build is rss)
+    feed = parse.parse_feed(r.body, r.base_url)
+    links = [e["link"] for e in feed.entries]
+    assert links == [urljoin(httpserver.url_for(base), "p/1.html"), httpserver.url_for("/top/2.html")]
+
+
+def test_a_content_location_that_is_no_url_leaves_the_address_asked() -> None:
+    for location in ("http://[", "  ", "file:///etc/passwd"):
+        r = net.Response(200, "https://a.example/feed", {"content-location": location})
+        assert r.base_url == "https://a.example/feed"
+    assert net.Response(200, "/home/me/feed.xml", {"content-location": "https://a.example/"}).base_url == (
+        "/home/me/feed.xml"  # a file read from disk has no web address to start from
+    )

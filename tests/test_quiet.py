@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pytest_httpserver import HTTPServer
 
 from subsample.fetch import schedule
@@ -27,6 +28,13 @@ def _edit_state(home: Path, sid: str, **changes: Any) -> None:
         {k: v.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(v, datetime) else v for k, v in changes.items()}
     )
     path.write_text(json.dumps(data))
+
+
+def _edit_state_file(home: Path, sid: str, **changes: str) -> None:
+    """A state written by hand, for a source never fetched."""
+    path = home / "state" / f"{sid}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(changes))
 
 
 def _ago(days: int) -> datetime:
@@ -125,59 +133,79 @@ def test_a_new_feed_url_the_fast_reader_cannot_copy_is_declined_and_feedparser_r
 # -- through the command line ------------------------------------------------------------
 
 
-def test_list_stale_shows_the_quiet_and_the_long_failing_sources_only(
+def _dated(days_ago: int) -> str:
+    return _ago(days_ago).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_list_stale_judges_by_the_posts_own_dates_not_when_they_were_first_seen(
     run: Run, home: Path, httpserver: HTTPServer
 ) -> None:
-    httpserver.expect_request("/fresh").respond_with_data(rss([item(1)]))
-    httpserver.expect_request("/old").respond_with_data(rss([item(2)]))
-    httpserver.expect_request("/broken").respond_with_data("oops", status=500)
-    for sid in ("fresh", "old", "broken"):
-        run("add", sid, "rss", httpserver.url_for(f"/{sid}"))
-    assert run("fetch").exit_code == 1
-    fresh = json.loads(run("list", "--json").stdout)
-    assert {r["id"]: r["last_new_post"] is not None for r in fresh} == {
-        "fresh": True,
-        "old": True,
-        "broken": False,
+    feeds = {
+        "fresh": [item(1, date=_dated(3))],
+        "dormant": [item(2, date=_dated(400)), item(3, date=_dated(500))],  # a blog that stopped
+        "ahead": [item(4, date="2099-01-01T00:00:00Z")],  # dated ahead: counts from today's sighting
+        "undated": [item(5, date=None)],  # no date: counts from today's sighting
     }
-    _edit_state(home, "old", last_new_post=_ago(100))
+    for sid, items in feeds.items():
+        httpserver.expect_request(f"/{sid}").respond_with_data(rss(items))
+    httpserver.expect_request("/broken").respond_with_data("oops", status=500)
+    for sid in [*feeds, "broken"]:
+        run("add", sid, "rss", httpserver.url_for(f"/{sid}"))
+    assert run("fetch").exit_code == 1  # (broken) -- every post was first seen just now
     _edit_state(home, "broken", failing_since=_ago(95))
 
     r = run("list", "--stale", "90d")
     assert r.exit_code == 0, r.output
-    assert "old" in r.stdout and "broken" in r.stdout and "fresh" not in r.stdout
-    assert "Last New Post" in r.stdout and "Last Success" in r.stdout and "3 months ago" in r.stdout
+    listed = {line.split()[0] for line in r.stdout.splitlines()[1:]}
+    assert listed == {"dormant", "broken"}, r.stdout
+    assert "Last Post" in r.stdout and "Last Success" in r.stdout and "1 year ago" in r.stdout
     rows = {row["id"]: row for row in json.loads(run("list", "--stale", "90d", "--json").stdout)}
-    assert set(rows) == {"old", "broken"}
-    assert rows["old"]["last_new_post"].startswith(_ago(100).strftime("%Y-%m-%d"))
-    assert rows["broken"]["last_success"] is None and rows["broken"]["status"] == "dead"
+    assert set(rows) == {"dormant", "broken"}
+    assert rows["dormant"]["last_post"].startswith(_dated(400)[:10])
+    assert rows["broken"]["last_post"] is None and rows["broken"]["status"] == "dead"
 
-    r = run("list", "--stale", "200d")
+    r = run("list", "--stale", "600d")
     assert (
         r.exit_code == 0
-        and r.stdout.strip() == "No source has gone 200d without a new post or failed that long."
+        and r.stdout.strip() == "No source has gone 600d without a new post or failed that long."
     )
-    assert json.loads(run("list", "--stale", "200d", "--json").stdout) == []
+    assert json.loads(run("list", "--stale", "600d", "--json").stdout) == []
     r = run("list", "--stale", "soon")
     assert r.exit_code == 2 and "bad duration" in r.stderr and "Traceback" not in r.output
 
 
-def test_a_state_from_before_last_new_post_falls_back_on_the_index(
+def test_posts_without_dates_count_from_their_first_sighting(
     run: Run, home: Path, httpserver: HTTPServer
 ) -> None:
-    httpserver.expect_request("/old").respond_with_data(rss([item(1)]))
+    httpserver.expect_request("/old").respond_with_data(rss([item(1, date=None), item(2, date=None)]))
     run("add", "old", "rss", httpserver.url_for("/old"))
     assert run("fetch").exit_code == 0
-    state = json.loads((home / "state" / "old.json").read_text())
-    del state["last_new_post"]
-    (home / "state" / "old.json").write_text(json.dumps(state))
+    assert json.loads(run("list", "--stale", "90d", "--json").stdout) == []
     archive = home / "archive" / "old.jsonl"
     lines = [json.loads(line) for line in archive.read_text().splitlines()]
-    long_ago = _ago(120).strftime("%Y-%m-%dT%H:%M:%SZ")
-    archive.write_text("".join(json.dumps({**rec, "first_seen": long_ago}) + "\n" for rec in lines))
+    sightings = [_dated(120), _dated(150)]
+    archive.write_text(
+        "".join(
+            json.dumps({**rec, "first_seen": seen}) + "\n" for rec, seen in zip(lines, sightings, strict=True)
+        )
+    )
     (home / "cache" / "index.sqlite").unlink()
     [row] = json.loads(run("list", "--stale", "90d", "--json").stdout)
-    assert row["id"] == "old" and row["last_new_post"] == long_ago
+    assert row["id"] == "old" and row["last_post"] == sightings[0]
+
+
+@pytest.mark.parametrize("duration", ["1000000d", "9999999w", f"{10**30}s"])
+def test_a_duration_longer_than_the_calendar_finds_no_source(run: Run, home: Path, duration: str) -> None:
+    run("add", "s", "rss", "https://example.org/feed")
+    _edit_state_file(home, "s", failing_since="0001-01-02T00:00:00Z")  # as old as a date can be
+    r = run("list", "--stale", duration)
+    assert r.exit_code == 0 and r.stdout.startswith(f"No source has gone {duration} "), r.output
+    assert json.loads(run("list", "--stale", duration, "--json").stdout) == []
+
+
+def test_a_duration_of_absurd_length_is_a_one_line_usage_error(run: Run) -> None:
+    r = run("list", "--stale", "9" * 5000 + "d")
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "too long" in r.stderr, r.output
 
 
 def test_a_source_failing_for_a_month_is_dead_but_still_fetched_less_often(

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import re
+import subprocess
+import sys
+from html import escape
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -42,6 +49,71 @@ def test_read_diff_shows_the_words_that_changed(run: Run, httpserver: HTTPServer
     assert "[-dog-] {+bird+}" in run("read", "1", "--diff").stdout
     missing = run("read", "1", "--diff", "--revision", "7")
     assert missing.exit_code == 2 and "no revision 7" in missing.stderr
+
+
+LONG = " ".join(f"word{i}" for i in range(300))  # a post far longer than its changes
+HOSTILE = "\x1b]52;c;AAAA\x07\x1b[2J [bold red]loud[/] \u202eabc"
+
+
+def _two_revisions(run: Run, httpserver: HTTPServer, old: str, new: str) -> None:
+    feed = {"items": [item(1, html=f"<p>{old}</p>")]}
+    run("add", "s", "rss", _serving(httpserver, feed))
+    run("fetch")
+    feed["items"] = [item(1, html=f"<p>{new}</p>")]
+    assert run("fetch", "s").exit_code == 0
+
+
+def test_read_diff_shows_the_changed_words_with_a_few_words_of_context(
+    run: Run, httpserver: HTTPServer
+) -> None:
+    edited = LONG.replace("word100 ", "changed100 ").replace("word250 ", "")
+    _two_revisions(run, httpserver, LONG, edited)
+    piped = run("read", "1", "--diff").stdout
+    assert (
+        "word95 word96 word97 word98 word99 [-word100-] {+changed100+} word101 word102 word103 word104 word105\n"
+        in piped
+    )
+    assert "\n...\n" in piped  # between the two changes, far apart
+    assert (
+        "word245 word246 word247 word248 word249 [-word250-] word251 word252 word253 word254 word255" in piped
+    )
+    assert "word94" not in piped and "word106" not in piped and "word200" not in piped  # not the whole post
+    for env in ({"NO_COLOR": "1", "FORCE_COLOR": "1"}, {}):  # a terminal without colour, a pipe
+        assert "[-word100-] {+changed100+}" in run("read", "1", "--diff", env=env).stdout
+    coloured = run("read", "1", "--diff", env={"FORCE_COLOR": "1", "TERM": "xterm-256color"}).stdout
+    assert "word200" not in coloured and "[-word100-]" not in coloured and "changed100" in coloured
+    assert coloured.count("\x1b[1m") == 1  # only the head is bold, not the whole post
+    assert re.search(r"\x1b\[(\d+;)*9(;\d+)*mword100\x1b", coloured)  # the removed word struck out
+
+
+@pytest.mark.parametrize("env", [{}, {"FORCE_COLOR": "1", "TERM": "xterm-256color"}])
+def test_read_diff_shows_hostile_text_inert(run: Run, httpserver: HTTPServer, env: dict[str, str]) -> None:
+    _two_revisions(run, httpserver, f"calm words {escape(HOSTILE)} here", f"calm {escape(HOSTILE)} there")
+    r = run("read", "1", "--diff", env=env)
+    assert r.exit_code == 0, r.output
+    for bad in ("\x1b]52", "\x1b[2J", "\u202e", "\x07"):
+        assert bad not in r.stdout
+    assert "[bold red]loud[/]" in r.stdout  # shown, not obeyed
+
+
+def test_a_long_diff_goes_through_the_pager_on_a_terminal(
+    run: Run, home: Path, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    edited = " ".join(f"changed{i}" if i % 20 == 0 else f"word{i}" for i in range(300))
+    _two_revisions(run, httpserver, LONG, edited)
+    paged = tmp_path / "paged.txt"
+    terminal, end = pty.openpty()  # stdout on a terminal of 80 x 10
+    env = {k: os.environ[k] for k in ("PATH", "PYTHONPATH") if k in os.environ}
+    env.update(SUBSAMPLE_HOME=str(home), LANG="C.UTF-8", TERM="xterm", NO_COLOR="1")
+    env.update(PAGER=f"cat > {paged}", COLUMNS="80", LINES="10")
+    p = subprocess.run(  # (pydoc pages only when stdin is a terminal too)
+        [sys.executable, "-m", "subsample", "read", "1", "--diff"], stdin=end, stdout=end, env=env, timeout=60
+    )
+    os.close(end)
+    os.close(terminal)
+    assert p.returncode == 0
+    shown = paged.read_text()
+    assert "[-word20-] {+changed20+}" in shown and "[-word280-] {+changed280+}" in shown
 
 
 def test_a_whole_feed_changing_its_guids_is_the_same_posts_renamed(

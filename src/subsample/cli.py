@@ -1,20 +1,28 @@
 """The command line: parse arguments, call the core, hand the result to render.
 
-Only this module knows about Typer; errors from the core (SubsampleError) become one line
-on stderr and an exit code here, in `friendly_errors`. Modules past typer are imported
+Only this module knows about Typer; errors from the core (SubsampleError) and click's usage
+errors become one line on stderr and an exit code here, in `friendly_errors` and `_Commands`. Modules past typer are imported
 inside the commands, so that `list`, `read` and `--version` start in a few tens of ms.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from typer.core import TyperGroup
+
+try:  # the click that typer uses: its own copy in typer 0.28, the click package in 0.19
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors  # type: ignore[import-not-found, no-redef, unused-ignore]
 
 from subsample import __version__
 from subsample.errors import SubsampleError, UsageError
@@ -37,9 +45,70 @@ R = TypeVar("R")
 BIGGEST = 2**63 - 1
 EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a process ended by SIGINT
 
+
+class _OneLineUsageError(click_errors.ClickException):
+    """A usage error as one line on stderr ("error: ...", exit 2), as every other error is."""
+
+    exit_code = 2
+
+    def show(self, file: object = None) -> None:
+        _error_line(self.message)
+
+
+@contextlib.contextmanager
+def _usage_on_one_line() -> Iterator[None]:
+    """Click's usage errors (a bad or missing value, an unknown option or command) become
+    one line: click prints four (usage, a hint, a blank line, the error). The help that a
+    bare `subsample` prints is left as it is."""
+    try:
+        yield
+    except click_errors.NoArgsIsHelpError:
+        raise
+    except click_errors.UsageError as e:
+        raise _OneLineUsageError(_usage_message(e)) from None
+
+
+# "1<=x<=9223372036854775807": nobody types the top of a range that only SQLite needs.
+_UP_TO_BIGGEST = re.compile(rf"(-?[\d.]+)<=x<={BIGGEST}\b")
+_NEGATIVE = re.compile(r"-\d+(?:\.\d*)?")
+
+
+def _usage_message(e: click_errors.UsageError) -> str:
+    """E's message, lower-case, with where to look for the usage."""
+    message = e.format_message()
+    if isinstance(e, click_errors.NoSuchOption) and _NEGATIVE.fullmatch(e.option_name) and e.ctx:
+        # `read -1`: click takes anything after a dash for an option; it is a number out of range.
+        for param in e.ctx.command.params:
+            low = getattr(param.type, "min", None)  # an IntRange's
+            if param.param_type_name == "argument" and isinstance(low, int):
+                hint = param.get_error_hint(e.ctx)
+                message = f"Invalid value for {hint}: {e.option_name} is not in the range x>={low}."
+                break
+        else:
+            message += " (a value that starts with - goes after --)"
+    message = _UP_TO_BIGGEST.sub(r"x>=\1", message).rstrip(".")
+    message = message[:1].lower() + message[1:]
+    if e.ctx is not None:
+        message += f"; see `{e.ctx.command_path} --help`"
+    return message
+
+
+class _Commands(TyperGroup):
+    """The group of commands, its usage errors on one line (see _usage_on_one_line)."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        with _usage_on_one_line():  # the options before the command
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _usage_on_one_line():  # the command's name, then its own arguments
+            return super().invoke(ctx)
+
+
 app = typer.Typer(
     name="subsample",
     help="Keep a permanent local copy of every post your feeds ever publish, and read it here.",
+    cls=_Commands,
     no_args_is_help=True,
     add_completion=True,
     rich_markup_mode=None,
@@ -91,6 +160,15 @@ def _print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=not encoding.startswith("utf"), indent=2) + "\n")
 
 
+def _error_line(message: str) -> None:
+    """MESSAGE as the one line "error: ..." on stderr (cleaned: it may quote a feed or an argument)."""
+    from rich.text import Text
+
+    from subsample.text import one_line
+
+    _err().print(Text.assemble(("error: ", "bold red"), one_line(message)), soft_wrap=True)
+
+
 def friendly_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Show a SubsampleError as one clean line on stderr and exit with its code."""
 
@@ -99,11 +177,7 @@ def friendly_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except SubsampleError as e:
-            from rich.text import Text
-
-            from subsample.text import one_line
-
-            _err().print(Text.assemble(("error: ", "bold red"), one_line(str(e))), soft_wrap=True)
+            _error_line(str(e))
             raise typer.Exit(e.exit_code) from None
         except (KeyboardInterrupt, typer.Abort):  # Ctrl-C; Ctrl-D at a prompt
             sys.stderr.write("\n")
@@ -583,11 +657,11 @@ def list_(
             raise UsageError("--stale lists sources; give it without an ID")
         quiet_for = _duration(stale)
         now = _now()
-        rows = core.stale_sources(_paths(ctx), quiet_for, now)
+        stale_rows = core.stale_sources(_paths(ctx), quiet_for, now)
         if as_json:
-            _print_json([r.as_json() for r in rows])
+            _print_json([r.as_json() for r in stale_rows])
         else:
-            _out().print(render.stale_table(rows, now, stale.strip()))
+            _out().print(render.stale_table(stale_rows, now, stale.strip()))
         return
     if source_id is None:
         rows = core.list_sources(_paths(ctx))
@@ -645,7 +719,7 @@ def read(
         bool,
         typer.Option(
             "--diff",
-            help="Show what changed from the revision before the latest (or --revision K) to the latest.",
+            help="Show the words that changed from the revision before the latest (or --revision K) to the latest.",
         ),
     ] = False,
     feed: Annotated[
@@ -665,11 +739,14 @@ def read(
             _out().print(f"Post {n} has one revision; nothing to compare.")
             return
         out = _out(width)
-        shown = render.revision_diff(compared.old, compared.new, colour=out.color_system is not None)
-        if isinstance(shown, str):
+        colour = out.color_system is not None and not out.no_color  # (NO_COLOR: marked as when piped)
+        shown = render.revision_diff(compared.old, compared.new, colour=colour)
+        if isinstance(shown, str) and not out.is_terminal:
             sys.stdout.write(shown + "\n")
         else:
-            out.print(shown)
+            from rich.text import Text
+
+            _show_paged(Text(shown) if isinstance(shown, str) else shown, width, no_pager)
         return
     reading = core.read_post(_paths(ctx), n, revision)
     if as_json:
@@ -677,14 +754,15 @@ def read(
     elif raw:
         sys.stdout.write(render.raw_body(reading.post) + "\n")
     else:
-        _show_article(render.article(reading.post, _now(), reading.source_title, feed), width, no_pager)
+        _show_paged(render.article(reading.post, _now(), reading.source_title, feed), width, no_pager)
 
 
-def _show_article(article: object, width: int | None, no_pager: bool) -> None:
-    """Rendered once; the same text is printed, paged or (piped) stripped of rich's padding."""
+def _show_paged(shown: object, width: int | None, no_pager: bool) -> None:
+    """An article or a diff, rendered once; the same text is printed, paged (on a terminal,
+    when longer than it) or, piped, stripped of rich's padding."""
     out = _out(width)
     with out.capture() as cap:
-        out.print(article, crop=False)  # (crop=False: the Link line is never cut short)
+        out.print(shown, crop=False)  # (crop=False: the Link line is never cut short)
     text = cap.get()
     if not out.is_terminal:
         sys.stdout.write("\n".join(line.rstrip() for line in text.split("\n")))

@@ -302,7 +302,6 @@ class SourceRow:
     posts: int
     state: SourceState
     now: datetime = field(default_factory=now_utc)  # what Status is judged at
-    newest_first_seen: datetime | None = None  # from the index, for states older than last_new_post
 
     @property
     def last_update(self) -> datetime | None:
@@ -321,9 +320,8 @@ class SourceRow:
 
     @property
     def last_new_post(self) -> datetime | None:
-        """When a fetch last archived a new post; for a state from before that was recorded,
-        when the newest post was first seen (if the index was asked); None: unknown."""
-        return self.state.last_new_post or self.newest_first_seen
+        """When a fetch last archived a new post (None: never, or before that was recorded)."""
+        return self.state.last_new_post
 
     @property
     def title(self) -> str | None:
@@ -354,6 +352,16 @@ class SourceRow:
         }
 
 
+@dataclass
+class StaleRow(SourceRow):
+    """A row of `list --stale`: a source, with the date of its newest post."""
+
+    last_post: datetime | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {**super().as_json(), "last_post": _iso(self.last_post)}
+
+
 def _iso(dt: datetime | None) -> str | None:
     return iso_utc(dt) if dt is not None else None
 
@@ -380,25 +388,48 @@ def list_sources(paths: Paths, now: datetime | None = None) -> list[SourceRow]:
     return [SourceRow(s, counts.get(s.id, 0), load_state(paths, s.id), at) for s in sources.values()]
 
 
-def stale_sources(paths: Paths, quiet_for: int, now: datetime) -> list[SourceRow]:
-    """The sources with no new post for QUIET_FOR seconds, or failing for that long (issue 15).
+def stale_sources(paths: Paths, quiet_for: int, now: datetime) -> list[StaleRow]:
+    """The sources whose newest post is QUIET_FOR seconds old or older, or that have been
+    failing that long (issues 15, 21).
 
-    A source whose last new post is unknown (never fetched, or no post ever) is left out
-    unless it has been failing that long.
+    A post's date is the one it gives (published, else updated), not when a fetch first saw
+    it: a first fetch or a backfill of a blog that stopped years ago finds it stale at once.
+    A post that gives no date, or one after it was first seen (dated ahead), counts from
+    its first sighting. A source without posts is left out unless it has been failing that
+    long; a duration reaching back before the calendar (year 1) finds none.
 
     Raises:
         ConfigError: sources.toml cannot be read; StorageError: the index cannot be built.
     """
-    rows = list_sources(paths, now)
-    if any(r.state.last_new_post is None for r in rows):
-        # States from before last_new_post was kept: the newest post's first sighting
-        # stands in, one query for every source (not saved: list changes nothing).
-        with Index(paths) as index:
-            newest = index.newest_first_seen()
-        for r in rows:
-            r.newest_first_seen = parse_iso(newest[r.source.id]) if r.source.id in newest else None
+    sources = list_sources(paths, now)
+    if quiet_for >= (now - datetime.min.replace(tzinfo=UTC)).total_seconds():
+        return []  # (timedelta and datetime cannot reach that far back: nothing is that old)
     cutoff = now - timedelta(seconds=quiet_for)
-    return [r for r in rows if schedule.is_quiet(r.last_new_post, r.state.failing_since, cutoff)]
+    with Index(paths) as index:
+        rows = [StaleRow(r.source, r.posts, r.state, now, _last_post(index, r.source.id)) for r in sources]
+    return [r for r in rows if schedule.is_quiet(r.last_post, r.state.failing_since, cutoff)]
+
+
+def _last_post(index: Index, source_id: str) -> datetime | None:
+    """The date of SOURCE_ID's newest post (see stale_sources), None if it has none.
+
+    The index gives posts newest first by their date, else first sighting. A post whose
+    date is where it sorts (undated, or not dated ahead) ends the search: every post below
+    it is older. Only posts dated ahead, which count from their sighting, are passed over.
+    """
+    newest: datetime | None = None
+    offset, page = 0, 50
+    while rows := index.posts(source_id, limit=page, offset=offset):
+        for row in rows:
+            seen, said = parse_iso(row["first_seen"]), parse_iso(row["published"])
+            dated = said is not None and (seen is None or said <= seen)
+            date = said if dated else seen
+            if date is not None and (newest is None or date > newest):
+                newest = date
+            if dated or row["published"] is None:  # it sorts where its date is
+                return newest
+        offset += page
+    return newest
 
 
 def where_files_live(paths: Paths) -> dict[str, str]:

@@ -19,6 +19,8 @@ from subsample.parse.feeds import ParsedFeed, parse_feed
 
 # Between two requests to the site, as every fetch of a host's pages waits.
 PAUSE = 0.1
+# Not Found and Gone: nothing at that URL. Any other status may pass (a 503, a 403 to robots).
+_NOTHING_THERE = (404, 410)
 
 
 class NoFeedError(UsageError):
@@ -44,19 +46,22 @@ def discover(
     the usual paths. PAGE is URL's response when the caller has it already.
 
     Raises:
-        FetchError: the page could not be fetched, or answered other than 200.
-        NoFeedError: the page offers no feed.
+        FetchError: the page could not be fetched, or answered other than 200, 404 or 410.
+        NoFeedError: the page offers no feed, or there is none (404, 410).
     """
     limits = limits or http.Limits()
     end = time.monotonic() + limits.deadline  # for the whole search, not each request
     guard = http.stay_outside_unless(url)
     if page is None:
         page = http.get(session, url, limits=limits, refuse_host=guard)
+    if page.status in _NOTHING_THERE:
+        # The URL names no page at all: as wrong an input as a page without a feed (exit 2).
+        raise NoFeedError(f"no feed found at {url}: it answered HTTP {page.status}")
     if page.status != 200:
         raise FetchError(f"{url} answered HTTP {page.status}")
     content_type = page.headers.get("content-type")
     try:
-        feed = parse_feed(page.body, page.url, content_type)
+        feed = parse_feed(page.body, page.base_url, content_type)
         return Discovery(url, [_found(Candidate(url, None, "url"), page.url, feed)], is_feed=True)
     except (FetchError, RecursionError):
         pass  # a page, not a feed: look for what it names
@@ -117,7 +122,7 @@ def _check(
                 raise FetchError(f"HTTP {r.status}")
             if r.url in skip or any(f.url == r.url for f in found):
                 continue
-            feed = parse_feed(r.body, r.url, r.headers.get("content-type"))
+            feed = parse_feed(r.body, r.base_url, r.headers.get("content-type"))
         except FetchError as e:
             misses.append(f"{candidate.url}: {e}")
             continue

@@ -68,6 +68,21 @@ class Response:
     moved_to: str | None = None  # set when every redirect was permanent (301/308)
     redirects: list[str] = field(default_factory=list)
 
+    @property
+    def base_url(self) -> str:
+        """Where relative links in the body start from: the Content-Location the server
+        gives (made absolute against url), else url. RFC 2616 (14.14) made it the base
+        and feedparser still takes it so (RFC 7231 no longer does); it names where the
+        file really is, which is what its relative links were written against."""
+        location = (self.headers.get("content-location") or "").strip()
+        if not location or not urls.is_web(self.url):
+            return self.url
+        try:
+            base = urljoin(self.url, location)
+        except ValueError:  # "http://[": no address to start from
+            return self.url
+        return base if urls.is_web(base) else self.url
+
 
 _ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9,"

@@ -185,6 +185,21 @@ def html_to_plain(markup: str) -> str:
     return html.unescape(_TAG.sub(" ", markup)).strip()
 
 
+# Tags that end a line or a block, and so part the words either side. Any other tag (sup,
+# em, a, span) may stand inside a word: "625ft<sup>2</sup>" is "625ft2", not "625ft 2".
+_BREAKING_TAG = re.compile(
+    r"</?(?:address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|header"
+    r"|hr|li|main|nav|ol|p|pre|section|table|tbody|td|tfoot|th|thead|tr|ul)(?:[\s/][^<>]*)?>",
+    re.IGNORECASE,
+)
+
+
+def html_title_to_plain(markup: str) -> str:
+    """Text of an HTML title: inline tags dropped where they stand, <br> and block tags a
+    space, entities decoded."""
+    return html.unescape(_TAG.sub("", _BREAKING_TAG.sub(" ", markup))).strip()
+
+
 def text_to_html(text: str) -> str:
     """Plain text as HTML paragraphs (a blank line between paragraphs)."""
     return "".join(f"<p>{html.escape(p)}</p>" for p in re.split(r"\n\s*\n", text.strip()) if p)

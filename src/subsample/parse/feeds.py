@@ -14,7 +14,7 @@ from subsample.parse.entry import (
     Entry,
     ParsedFeed,
     absolute,
-    html_to_plain,
+    html_title_to_plain,
     integer,
     iso_from_struct,
     make_entry,
@@ -180,5 +180,5 @@ def _text_of(obj: Any, key: str) -> str | None:
     if value is None:
         return None
     if "html" in str(obj.get(f"{key}_detail", {}).get("type", "")):
-        value = html_to_plain(value)
+        value = html_title_to_plain(value)
     return value

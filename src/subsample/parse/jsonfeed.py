@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -34,7 +35,7 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
             continue
         entries.append(_entry(item))
     return ParsedFeed(
-        title=text(doc.get("title")),
+        title=_title(doc.get("title")),
         link=text(doc.get("home_page_url")),
         format="json" + str(doc.get("version", "")).rsplit("/", 1)[-1],
         entries=entries,
@@ -62,7 +63,7 @@ def _entry(item: dict[str, Any]) -> Entry:
     return make_entry(
         id=str(item_id) if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None,
         link=text(item.get("url")) or text(item.get("external_url")),
-        title=text(item.get("title")),
+        title=_title(item.get("title")),
         author=", ".join(names) or None,
         published=published,
         updated=updated,
@@ -74,6 +75,14 @@ def _entry(item: dict[str, Any]) -> Entry:
         date_text=_unheld(item.get("date_published"), published)
         or _unheld(item.get("date_modified"), updated),
     )
+
+
+def _title(value: Any) -> str | None:
+    """A title as text: the spec says a string, but a number ("title": 2024) is as plainly
+    a title, and dropping it would lose it."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return str(value)
+    return text(value)
 
 
 def _unheld(written: Any, held: str | None) -> str | None:

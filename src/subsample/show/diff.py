@@ -1,9 +1,9 @@
 """What changed between two revisions of a post, word by word.
 
-A pure function over the two texts (titles and bodies as plain text): difflib's
-SequenceMatcher on words, with the runs of equal words kept as they are so that the caller
-can show a little context around each change. No terminal concern here: `render` colours
-the pieces, or spells them `[-old-]{+new+}` when piped.
+Pure functions over the two texts (titles and bodies as plain text): difflib's
+SequenceMatcher on words, then the changes cut into hunks with a few words of context
+around each, as `git diff --word-diff` shows them. No terminal concern here: `render`
+colours the pieces, or spells them `[-old-]{+new+}` when piped.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 # Words and the white space after them, so that joining the pieces gives the text back.
 _TOKEN = re.compile(r"\S+\s*|\s+")
+CONTEXT = 5  # words of unchanged text shown before and after a change
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,29 @@ def _add(pieces: list[Piece], kind: str, text: str) -> None:
         pieces.append(Piece(kind, text))
 
 
-def changed(pieces: list[Piece]) -> bool:
-    return any(p.kind != "equal" for p in pieces)
+def hunks(pieces: list[Piece], context: int = CONTEXT) -> list[list[Piece]]:
+    """The changes in PIECES, each with CONTEXT words of equal text before and after it;
+    changes closer than twice that share a hunk. No change: no hunk."""
+    found: list[list[Piece]] = []
+    hunk: list[Piece] = []
+    last = len(pieces) - 1
+    for i, p in enumerate(pieces):
+        if p.kind != "equal":
+            hunk.append(p)
+            continue
+        words = _TOKEN.findall(p.text)
+        if 0 < i < last and len(words) <= 2 * context:
+            hunk.append(p)  # between two changes, short: one hunk
+            continue
+        if i > 0:  # the context after the change before
+            hunk.append(Piece("equal", "".join(words[:context]).rstrip()))
+            found.append(hunk)
+            hunk = []
+        if i < last:  # the context before the next change
+            hunk.append(Piece("equal", "".join(words[-context:]).lstrip()))
+    if any(p.kind != "equal" for p in hunk):
+        found.append(hunk)
+    return found
 
 
 def plain(pieces: list[Piece]) -> str:

@@ -61,9 +61,9 @@ def _status(status: str) -> Text:
 def stale_table(rows: Sequence[Any], now: datetime, quiet_for: str) -> RenderableType:
     """The sources `list --stale` finds: quiet or failing for QUIET_FOR."""
     if not rows:
-        return Text(f"No source has gone {quiet_for} without a new post or failed that long.")
+        return Text(f"No source has gone {one_line(quiet_for)} without a new post or failed that long.")
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for name in ("ID", "Type", "Status", "Posts", "Last New Post", "Last Success"):
+    for name in ("ID", "Type", "Status", "Posts", "Last Post", "Last Success"):
         table.add_column(name, justify="right" if name == "Posts" else "left")
     for r in rows:
         table.add_row(
@@ -71,7 +71,7 @@ def stale_table(rows: Sequence[Any], now: datetime, quiet_for: str) -> Renderabl
             Text(r.source.type),
             _status(r.status),
             Text(str(r.posts)),
-            Text(relative(r.last_new_post, now) or "unknown"),
+            Text(relative(r.last_post, now) or ("unknown" if r.posts else "none")),
             Text(relative(r.last_update, now) or "never"),
         )
     return table
@@ -183,21 +183,33 @@ def revision_text(post: dict[str, Any]) -> str:
 
 
 def revision_diff(old: dict[str, Any], new: dict[str, Any], *, colour: bool) -> Text | str:
-    """Revision OLD against NEW, word by word: coloured (removed red struck out, added
-    green) for a terminal, else spelled [-…-]{+…+} as a str for a pipe."""
+    """What changed from revision OLD to NEW: the changed words, with a few words of context
+    around each change and a line of "..." between the hunks. Coloured (removed red struck
+    out, added green) for a terminal, else spelled [-…-]{+…+} as a str for a pipe."""
     from subsample.show import diff
 
-    pieces = diff.word_diff(revision_text(old), revision_text(new))
+    found = diff.hunks(diff.word_diff(revision_text(old), revision_text(new)))
     head = f"Post {new.get('n')}: revision {old.get('revision')} -> {new.get('revision')}"
-    if not diff.changed(pieces):
+    if not found:
         head += " (no change in the text)"
     if not colour:
-        return head + "\n\n" + diff.plain(pieces)
-    t = Text(head + "\n\n", style="bold")
-    styles = {"equal": "", "removed": "red strike", "added": "green"}
-    for p in pieces:
-        t.append(p.text, style=styles[p.kind])
+        return (head + "\n\n" + _HUNK_BREAK.join(diff.plain(h) for h in found)).rstrip()
+    t = Text()  # (its own style would be the whole diff's: only the head is bold)
+    t.append(head, style="bold")
+    t.append("\n\n")
+    for k, hunk in enumerate(found):
+        if k:
+            t.append(_HUNK_BREAK, style="dim")
+        for p in hunk:
+            words = p.text.rstrip()
+            t.append(words, style=_DIFF_STYLES[p.kind])
+            t.append(p.text[len(words) :])  # (white space after a change is not struck out)
+    t.rstrip()
     return t
+
+
+_HUNK_BREAK = "\n...\n"  # between two hunks: unchanged text left out (ASCII: any locale)
+_DIFF_STYLES = {"equal": "", "removed": "red strike", "added": "green"}
 
 
 def removed(r: Removed) -> Text:
