@@ -555,3 +555,14 @@ def test_one_host_is_sent_at_most_two_requests_at_once(run, home):
         server.stop()
     assert r.exit_code == 0, r.output
     assert most[0] == 2
+
+
+def test_relative_links_of_a_fetched_feed_start_from_its_content_location(run, home, httpserver):
+    posts = [item(1, link="p/1.html")]
+    httpserver.expect_request("/feeds/latest").respond_with_data(
+        atom(posts), headers={"Content-Location": "/blog/2024/feed.xml"}
+    )
+    run("add", "s", "rss", httpserver.url_for("/feeds/latest"))
+    assert run("fetch").exit_code == 0
+    [post] = archive_lines(home, "s")
+    assert post["link"] == httpserver.url_for("/blog/2024/p/1.html")

@@ -217,7 +217,7 @@ def _downloader(
             d.status, d.final_url, d.headers, d.moved_to = resp.status, resp.url, resp.headers, resp.moved_to
             d.size = len(resp.body)
             if resp.status == 200:
-                d.feed = _parse(parsers, resp.body, resp.url, resp.headers.get("content-type"))
+                d.feed = _parse(parsers, resp.body, resp.base_url, resp.headers.get("content-type"))
             elif resp.status in (429, 503):
                 d.retry_after = net.retry_after(resp.headers.get("retry-after"), time.time())
         except FetchError as e:
