@@ -333,11 +333,6 @@ class Index:
     def counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT source, posts FROM files").fetchall())
 
-    def newest_first_seen(self) -> dict[str, str]:
-        """When each source's newest post was first seen (ISO UTC), by source."""
-        rows = self.db.execute("SELECT source, max(first_seen) FROM posts GROUP BY source").fetchall()
-        return {sid: seen for sid, seen in rows if seen}
-
     def posts(
         self, sid: str, limit: int | None = None, since: str | None = None, offset: int = 0
     ) -> list[Post]:
