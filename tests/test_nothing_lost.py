@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import archive_lines, item, rss
+from tests.conftest import archive_lines, atom, item, rss
 
 
 def serve(httpserver, path: str, body: str, etag: str | None = None) -> None:
@@ -139,3 +139,24 @@ def test_two_readers_copies_of_one_post_are_no_edits(run, home, tmp_path):
     [post] = json.loads(run("list", "blog", "--json").stdout)
     assert post.get("edits", 0) == 0
     assert "edited" not in run("list", "blog").stdout
+
+
+def test_a_title_read_better_now_is_no_edit_of_a_post_archived_before(run, home, httpserver):
+    feed = atom([item(1, title="x")]).replace(
+        "<title>x</title>", '<title type="html">625ft&lt;sup&gt;2&lt;/sup&gt;</title>'
+    )
+    serve(httpserver, "/a", feed)
+    run("add", "flat", "rss", httpserver.url_for("/a"))
+    assert run("fetch").exit_code == 0
+    [post] = archive_lines(home, "flat")
+    assert post["title"] == "625ft2"
+    # As an earlier version archived it: "625ft 2", with the hash that title gave.
+    from subsample.parse.entry import content_hash
+
+    old = {**post, "title": "625ft 2"}
+    old["hash"] = content_hash(old)
+    (home / "archive" / "flat.jsonl").write_text(json.dumps(old) + "\n")
+    r = run("fetch", "flat")
+    assert r.exit_code == 0 and "0 updated, 1 unchanged" in r.stdout, r.output
+    assert "edited" not in run("list", "flat").stdout
+    assert "_hash_before" not in (home / "archive" / "flat.jsonl").read_text()

@@ -214,7 +214,8 @@ def decide(
                 old = known[alias]
         if old is None:
             plan.new.append(entry)
-        elif old.hash != entry.get("hash"):
+        # (An entry read otherwise by an earlier version: unchanged if it was then.)
+        elif old.hash not in (entry.get("hash"), entry.get("_hash_before")):
             plan.revised.append(Revision(entry, old.n, old.revision + 1, old.first_seen))
         else:
             plan.unchanged += 1

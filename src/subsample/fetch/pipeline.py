@@ -471,8 +471,18 @@ def _judge_copies(index: Index, sid: str, plan: merge.Plan) -> None:
 def _record(
     entry: merge.Entry, sid: str, n: int, revision: int, first_seen: str, stamp: str
 ) -> dict[str, Any]:
-    """An archive line's record: the archive's fields, then the entry's."""
-    return {"n": n, "source": sid, "revision": revision, "first_seen": first_seen, "archived": stamp, **entry}
+    """An archive line's record: the archive's fields, then the entry's (less its own
+    "_" fields, such as the hash an earlier version would have given it)."""
+    record = {
+        "n": n,
+        "source": sid,
+        "revision": revision,
+        "first_seen": first_seen,
+        "archived": stamp,
+        **entry,
+    }
+    record.pop("_hash_before", None)
+    return record
 
 
 def _record_outcome(

@@ -59,11 +59,16 @@ def make_entry(
     enclosures: list[dict[str, Any]],
     extra_images: list[dict[str, Any]],
     date_text: str | None = None,
+    read_before: dict[str, Any] | None = None,
 ) -> Entry:
     """An entry in the archive's shape (less the archive's own fields), with its content hash.
 
     DATE_TEXT is a date as the feed wrote it when it could not be held as a UTC time; it is
     kept beside the entry (and out of the hash) so that nothing the feed said is lost.
+
+    READ_BEFORE holds the fields that an earlier version of subsample read otherwise (a
+    title it spaced at an inline tag): the hash they gave travels as "_hash_before" (never
+    archived), so that a post archived then is not taken for an edited one.
     """
     images = extra_images + [
         {"url": e["url"], "alt": None} for e in enclosures if str(e.get("type") or "").startswith("image/")
@@ -92,6 +97,8 @@ def make_entry(
     if date_text is not None:
         entry["date_text"] = date_text
     entry["hash"] = content_hash(entry)
+    if read_before and any(entry.get(k) != v for k, v in read_before.items()):
+        entry["_hash_before"] = content_hash({**entry, **read_before})
     return entry
 
 

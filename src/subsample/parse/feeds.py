@@ -15,6 +15,7 @@ from subsample.parse.entry import (
     ParsedFeed,
     absolute,
     html_title_to_plain,
+    html_to_plain,
     integer,
     iso_from_struct,
     make_entry,
@@ -157,6 +158,7 @@ def _entry(e: Any, base: str) -> Entry:
         id=text(e.get("id")),
         link=absolute(text(e.get("link")), base),
         title=_text_of(e, "title"),
+        read_before={"title": _text_of(e, "title", spaced=True)},
         author=text(e.get("author")),
         published=published,
         updated=updated,
@@ -174,11 +176,12 @@ def _unheld(written: Any, held: str | None) -> str | None:
     return written.strip() if held is None and text(written) else None
 
 
-def _text_of(obj: Any, key: str) -> str | None:
-    """A title as plain text: Atom allows HTML titles, which we store as text."""
+def _text_of(obj: Any, key: str, spaced: bool = False) -> str | None:
+    """A title as plain text: Atom allows HTML titles, which we store as text. SPACED: as
+    subsample read them before issue 21, every tag a space ("625ft 2")."""
     value = text(obj.get(key))
     if value is None:
         return None
     if "html" in str(obj.get(f"{key}_detail", {}).get("type", "")):
-        value = html_title_to_plain(value)
+        value = html_to_plain(value) if spaced else html_title_to_plain(value)
     return value

@@ -64,6 +64,7 @@ def _entry(item: dict[str, Any]) -> Entry:
         id=str(item_id) if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None,
         link=text(item.get("url")) or text(item.get("external_url")),
         title=_title(item.get("title")),
+        read_before={"title": text(item.get("title"))},  # a number was dropped before issue 21
         author=", ".join(names) or None,
         published=published,
         updated=updated,
