@@ -4,6 +4,8 @@ changed: the server answers 304 to conditional requests).
 
     python benchmarks/fetch_bench.py --feeds 500 --latency 0.05
     python benchmarks/fetch_bench.py --only subsample,newsboat --rounds 5   # medians of 5, in turn
+    python benchmarks/fetch_bench.py --realworld ../shared/corpus/realworld.tar.gz --rounds 3
+        # the 198 real feeds saved from public repositories, repeated to --feeds sources
 
 Peers, from Debian: apt-get install newsboat sfeed. lemon24/reader: pip install reader sgmllib3k.
 Prints wall time, CPU time, peak memory and requests per run, and ratios to subsample.
@@ -130,6 +132,10 @@ def main() -> None:
     ap.add_argument("--hosts", type=int, default=16)
     ap.add_argument("--only", default="subsample,newsboat,sfeed,reader")
     ap.add_argument(
+        "--realworld", type=Path, metavar="TAR.GZ",
+        help="serve these real feeds (a tarball of feed files), repeated to --feeds, not the generated corpus",
+    )  # fmt: skip
+    ap.add_argument(
         "--rounds", type=int, default=1,
         help="run every tool this many times, in turn, and print medians (a shared VM's speed drifts)",
     )  # fmt: skip
@@ -137,7 +143,11 @@ def main() -> None:
     rounds: list[list[tuple[str, dict[str, float]]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        files = build(work / "corpus", a.feeds)
+        files = (
+            realworld(a.realworld, work / "corpus", a.feeds)
+            if a.realworld
+            else build(work / "corpus", a.feeds)
+        )
         size = sum(p.stat().st_size for p in files) / 1e6
         srv = Servers(Corpus(work / "corpus"), a.hosts, a.latency)
         urls = [srv.url(i, p.name) for i, p in enumerate(files)]
@@ -165,6 +175,29 @@ def main() -> None:
                 )
         srv.close()
     print_table(rounds)
+
+
+def realworld(tarball: Path, out: Path, feeds: int) -> list[Path]:
+    """FEEDS feed files from the real feeds in TARBALL, each repeated under its own name as
+    often as it takes (500 sources from 198 feeds: every feed two or three times)."""
+    import tarfile
+
+    found = []
+    with tarfile.open(tarball) as tar:
+        for member in sorted(tar.getmembers(), key=lambda m: m.name):
+            name = Path(member.name).name
+            if member.isfile() and not name.endswith((".tsv", ".md", ".gz")) and "MANIFEST" not in name:
+                data = tar.extractfile(member)
+                if data is not None:
+                    found.append((name, data.read()))
+    out.mkdir(parents=True)
+    files = []
+    for i in range(feeds):
+        name, data = found[i % len(found)]
+        path = out / f"{i:04d}-{name}"
+        path.write_bytes(data)
+        files.append(path)
+    return files
 
 
 def print_table(rounds: list[list[tuple[str, dict[str, float]]]]) -> None:
