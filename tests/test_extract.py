@@ -75,6 +75,9 @@ def test_a_page_with_no_article_gives_none() -> None:
         (None, "<p>" + "word " * 200 + " Continue reading →</p>", True),
         (None, "<p>" + "word " * 200 + "...</p>", True),
         ("<p>" + "word " * 160 + "and more to say.</p>", None, False),
+        ("<p>" + "a-b " * 74 + "c.</p>", None, True),  # 149 words, however they are joined
+        ("<p>" + "a-b " * 75 + "</p>", None, False),  # 150
+        ("<p>" + "é " * 149 + "</p>", None, True),
     ],
 )
 def test_which_posts_look_like_teasers(content: str | None, summary: str | None, teaser: bool) -> None:

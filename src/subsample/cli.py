@@ -526,7 +526,9 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     content: Annotated[
         bool,
-        typer.Option("--content", help="With --json: include each post's HTML, and the full text read from its page."),
+        typer.Option(
+            "--content", help="With --json: include each post's HTML, and the full text read from its page."
+        ),
     ] = False,
     stale: Annotated[
         str | None,

@@ -109,52 +109,79 @@ def page_due(history: PageHistory | None, now: datetime) -> bool:
 def page_posts(
     paths: Paths, index: Index, sid: str, judge: Callable[[Post], bool] | None = None, rule: str = ""
 ) -> list[Post]:
-    """Every post of source SID, newest first, as index.posts gives them (n, key, revision,
-    link, title, …), each with "teaser": JUDGE's verdict on the record of its latest revision
-    (None without a JUDGE, or for a record that cannot be read now).
+    """The posts of source SID whose page may be worth reading, newest first: every post, as
+    index.posts gives them, or with a JUDGE only those it calls teasers (its verdict on the
+    record of a post's latest revision), each with "n", "revision", "link" and "teaser".
 
     The verdicts are kept in cache/teasers-SID.json with RULE (the judge's version), so a
-    record is read and judged once a revision, not at every fetch: a warm fetch of a source
-    of 20,000 whole posts spends 40 ms here where reading them all again took 1.5 s.
-
+    record is read and judged once a revision, not at every fetch; while the archive file
+    is unchanged, the cache alone answers. On a source of 20,000 whole posts (in process,
+    benchmarks/fulltext_scan.py for whole fetches): 8 ms for a fetch that brings nothing
+    new, 90 ms for one that brings a post (index.posts' rows, most of it), 2-3 s for the
+    first after the cache is lost (every record judged); reading the 100 newest records,
+    as fetches did before they looked further, took 15 ms.
     """
-    rows = index.posts(sid)
     if judge is None:
-        return rows
+        index.sync(sid)
+        return index.posts(sid)
     cache = paths.cache_dir / f"teasers-{sid}.json"
-    verdicts = _load_verdicts(cache, rule)
-    fresh = False
+    archive = _signature(paths.archive(sid))  # (before the index is read: never newer than it)
+    known, teasers, verdicts = _load_verdicts(cache, rule)
+    if archive is not None and known == archive:
+        return teasers
+    index.sync(sid)
+    rows = index.posts(sid)
+    fresh, whole = False, True
     with _RecordReader(paths.archive(sid)) as read:
         for row in rows:
             n, revision = row["n"], row["revision"]
-            known = verdicts.get(n)
-            if known is not None and known[0] == revision:
-                row["teaser"] = known[1]
-                continue
-            found = index.locate(n)
-            record = read(found[1], found[2]) if found and found[0] == sid else None
-            if record is None:
-                row["teaser"] = None  # (judged at a later fetch, once the index has caught up)
-                continue
-            verdicts[n] = (revision, judge(record))
-            row["teaser"] = verdicts[n][1]
-            fresh = True
-    if fresh:
-        kept = [[row["n"], *verdicts[row["n"]]] for row in rows if row["n"] in verdicts]
+            verdict = verdicts.get(n)
+            if verdict is None or verdict[0] != revision:
+                found = index.locate(n)
+                record = read(found[1], found[2]) if found and found[0] == sid else None
+                if record is None:  # (judged at a later fetch, once the index has caught up)
+                    whole = False
+                    continue
+                verdict = verdicts[n] = (revision, judge(record))
+                fresh = True
+            row["teaser"] = verdict[1]
+    if fresh or known != archive:
+        kept = [
+            [r["n"], *verdicts[r["n"]], r["link"] if verdicts[r["n"]][1] else None]
+            for r in rows
+            if r["n"] in verdicts
+        ]
+        data = {"rule": rule, "archive": archive if whole else None, "posts": kept}
         with contextlib.suppress(StorageError):  # (a cache: judged again next time)
-            replace_own(cache, json.dumps({"rule": rule, "posts": kept}, separators=(",", ":")).encode())
-    return rows
+            replace_own(cache, json.dumps(data, separators=(",", ":")).encode())
+    return [r for r in rows if r.get("teaser")]
 
 
-def _load_verdicts(cache: Path, rule: str) -> dict[int, tuple[int, bool]]:
-    """What cache/teasers-ID.json says (nothing, if it is missing, unreadable or of another rule)."""
+def _signature(path: Path) -> list[int] | None:
+    """What changes when an archive file does (appended to, or replaced): inode, size, mtime."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+def _load_verdicts(cache: Path, rule: str) -> tuple[Any, list[Post], dict[int, tuple[int, bool]]]:
+    """What cache/teasers-ID.json says: the archive's signature when it was written, the
+    teasers (newest first) and every verdict by post number; nothing if it is missing,
+    unreadable or of another rule (a cache: rebuilt by judging the posts again)."""
     try:
         data = json.loads(cache.read_bytes())
         if data.get("rule") != rule:
-            return {}
-        return {n: (revision, bool(teaser)) for n, revision, teaser in data["posts"]}
+            return None, [], {}
+        verdicts, teasers = {}, []
+        for n, revision, teaser, link in data["posts"]:
+            verdicts[n] = (revision, bool(teaser))
+            if teaser:
+                teasers.append({"n": n, "revision": revision, "link": link, "teaser": True})
+        return data.get("archive"), teasers, verdicts
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}  # a cache: rebuilt by judging the posts again
+        return None, [], {}
 
 
 class _RecordReader:

@@ -38,6 +38,9 @@ _CONTINUED = re.compile(
 )
 _TAG = re.compile(r"<[^<>]*>")  # ([^>]* is quadratic on a run of "<")
 _WORD = re.compile(r"\w+")
+# TEASER_WORDS words or more (possessive: a word is never split in two to make up the count);
+# in C, where a loop over finditer cost 2.4 s of the 7 s of judging 20,000 posts.
+_ENOUGH_WORDS = re.compile(rf"\W*+(?:\w++\W*+){{{TEASER_WORDS}}}")
 # The teaser's opening words looked for in the page; a title shorter than this many letters
 # ("Links", "Update") is in too many pages of its site to say which one is the post's.
 TEASER_OPENING = 8
@@ -89,7 +92,7 @@ def looks_like_teaser(content: str | None, summary: str | None) -> bool:
     if _CONTINUED.search(text[-80:]):
         return True
     # Counted only as far as the threshold: a 10 MB post is not a teaser, and says so fast.
-    return not any(i >= TEASER_WORDS for i, _ in enumerate(_WORD.finditer(text), start=1))
+    return _ENOUGH_WORDS.match(text) is None
 
 
 def decode_page(body: bytes, content_type: str | None) -> str:

@@ -499,8 +499,12 @@ def raw_body(post: dict[str, Any], feed: bool = False) -> str:
     full = post.get("fulltext") if not feed else None
     if isinstance(full, dict) and isinstance(full.get("html"), str):
         # (in an HTML comment, "--" could end it: the URL is the feed's, hostile as any)
-        said = ", ".join(one_line(full.get(k) or "?").replace("--", "- -") for k in ("final_url", "extractor", "fetched"))
-        return clean(f"<!-- full text from {said}; `read --raw --feed` for the feed's HTML -->\n{full['html']}")
+        said = ", ".join(
+            one_line(full.get(k) or "?").replace("--", "- -") for k in ("final_url", "extractor", "fetched")
+        )
+        return clean(
+            f"<!-- full text from {said}; `read --raw --feed` for the feed's HTML -->\n{full['html']}"
+        )
     body = post.get("content") or post.get("summary") or ""
     return clean(body if isinstance(body, str) else "")
 
