@@ -39,10 +39,12 @@ def pages_stay_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
 
     real = pages.read_page
 
-    def read_page(r: pages.PageRequest, **kw: Any) -> pages.PageResult:
-        if pages._host(r.url) in ("127.0.0.1", "localhost"):
-            return real(r, **kw)
-        return pages.PageResult(r, fetched="2026-01-01T00:00:00Z", error="not loopback (tests)")
+    def read_page(same: list[pages.PageRequest], **kw: Any) -> list[pages.PageResult]:
+        if pages._host(same[0].url) in ("127.0.0.1", "localhost"):
+            return real(same, **kw)
+        return [
+            pages.PageResult(r, fetched="2026-01-01T00:00:00Z", error="not loopback (tests)") for r in same
+        ]
 
     monkeypatch.setattr(pages, "read_page", read_page)
     monkeypatch.setattr(pages, "PAUSE", 0.0)  # every loopback page is on one host

@@ -638,7 +638,10 @@ def list_(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     content: Annotated[
-        bool, typer.Option("--content", help="With --json: include each post's HTML.")
+        bool,
+        typer.Option(
+            "--content", help="With --json: include each post's HTML, and the full text read from its page."
+        ),
     ] = False,
     stale: Annotated[
         str | None,
@@ -714,7 +717,9 @@ def read(
     revision: Annotated[
         int | None, typer.Option(min=1, max=BIGGEST, help="Show this older revision.")
     ] = None,
-    raw: Annotated[bool, typer.Option("--raw", help="Print the stored HTML.")] = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Print the stored HTML (the full text's, unless --feed).")
+    ] = False,
     diff: Annotated[
         bool,
         typer.Option(
@@ -752,7 +757,7 @@ def read(
     if as_json:
         _print_json(reading.post)
     elif raw:
-        sys.stdout.write(render.raw_body(reading.post) + "\n")
+        sys.stdout.write(render.raw_body(reading.post, feed) + "\n")
     else:
         _show_paged(render.article(reading.post, _now(), reading.source_title, feed), width, no_pager)
 

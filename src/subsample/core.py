@@ -464,13 +464,16 @@ def source_config(paths: Paths, source_id: str) -> dict[str, Any]:
 def _full_text_view(paths: Paths, source: Source) -> dict[str, Any]:
     """How many of a source's posts have full text, and how many pages wait to be read."""
     from subsample.archive import fulltext
-    from subsample.fetch.pages import plan_pages
+    from subsample.fetch import pages
 
     found = fulltext.histories(paths, source.id)
-    with Index(paths) as index:
-        index.sync(source.id)
-        records = fulltext.newest_records(paths, index, source.id)
-    backlog, _ = plan_pages(source, records, found, datetime.now(UTC), cap=None)
+    backlog: list[Post] = []
+    if pages.reads_pages(source):
+        judge = pages.is_teaser if source.fulltext == "auto" else None
+        with Index(paths) as index:
+            index.sync(source.id)
+            posts = fulltext.page_posts(paths, index, source.id, judge, pages.TEASER_RULE)
+        backlog, _ = pages.plan_pages(source, posts, found, datetime.now(UTC), cap=None)
     return {
         "posts_with_full_text": sum(1 for h in found.values() if h.text is not None),
         "pages_failed": sum(1 for h in found.values() if h.text is None and h.failures),
@@ -631,11 +634,14 @@ def list_posts(
                 else len(index.posts(source_id, since=since))
             )
         if content:
+            index.sync_fulltext(source_id)
             for p in posts:
                 found = index.locate(p["n"])
                 if found:
                     record = read_record(paths.archive(found[0]), found[1], found[2])
                     p["summary"], p["content"] = record.get("summary"), record.get("content")
+                full = index.full_text(p["n"])
+                p["fulltext"] = _full_text_of(paths, *full) if full else None
         for p in posts:
             p["edits"] = _edits(paths, index, p["n"], p["revisions"])
     in_feed = set(state.in_feed) if state.in_feed is not None else None
@@ -691,8 +697,7 @@ def _full_text_of(paths: Paths, sid: str, off: int, length: int) -> dict[str, An
         line = read_record(fulltext.path(paths, sid), off, length)
     except StorageError:
         return None  # the index is behind a rewritten file: the post shows the feed's text
-    keys = ("html", "url", "final_url", "fetched", "status", "extractor")
-    return {k: line.get(k) for k in keys}
+    return fulltext.shown(line)
 
 
 @dataclass

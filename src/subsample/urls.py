@@ -42,3 +42,25 @@ def normalize(url: str) -> str:
     if "@" in parts.netloc:
         netloc = f"{parts.netloc.rpartition('@')[0]}@{netloc}"
     return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
+
+
+def same_site(url: str, *others: str | None) -> bool:
+    """Whether URL's host is on the same site as one of OTHERS': the same registrable domain
+    (blog.example.co.uk and www.example.co.uk, by the Public Suffix List, which tld ships;
+    alice.github.io and bob.github.io are two sites), else the same host name (an address,
+    localhost, a name under no known suffix)."""
+    mine = _site(url)
+    return bool(mine) and any(mine == _site(o) for o in others if o)
+
+
+def _site(url: str) -> str:
+    from tld import get_fld
+
+    try:
+        host = (urlsplit(url.strip()).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+    if not host:
+        return ""
+    # (get_fld reads the suffix list once a process, 0.1 s: only a fetch that reads pages asks.)
+    return str(get_fld(host, fix_protocol=True, fail_silently=True) or host)

@@ -4,22 +4,32 @@ pause between two requests to the same host, hosts side by side.
 The same limits as a feed (timeouts, a deadline, a size cap, the local-network guard), HTML
 only (a PDF, an image or a video is recorded and never asked for again), and every outcome
 comes back as a PageResult: a page that fails never stops the others, nor the feed's own
-archiving, which is done before any page is read.
+archiving, which is done before any page is read. A page that several posts link to (a
+digest's anchors, a feed whose every post links home) is downloaded once and judged for
+each of them.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urlsplit
 
+from subsample import urls
 from subsample.errors import FetchError
 from subsample.fetch import http
-from subsample.parse.extract import Article, extract_article, holds_teaser, looks_like_teaser
+from subsample.parse.extract import (
+    Article,
+    decode_page,
+    extract_article,
+    holds_post,
+    looks_like_teaser,
+    page_words,
+)
 from subsample.times import iso_utc
 
 if TYPE_CHECKING:
@@ -47,6 +57,8 @@ class PageRequest:
     content: str | None = None
     summary: str | None = None
     selector: str | None = None
+    title: str | None = None
+    site_url: str | None = None  # the feed's own site (its <link>): a page there is the post's own
 
 
 @dataclass
@@ -76,47 +88,91 @@ class PageResult:
         return attempt
 
 
+# The teaser rule's version, for the verdicts archive/fulltext keeps of each post: a change
+# to looks_like_teaser changes this, and every post is judged again.
+TEASER_RULE = "1"
+
+
+def reads_pages(source: Source) -> bool:
+    """Whether a fetch reads any of SOURCE's posts' pages."""
+    if source.fulltext == "never":
+        return False
+    # A feed read from a file (another tool's output, an export) has no site behind it to
+    # ask politely: its pages are read only when the user says `always`.
+    return source.fulltext == "always" or urls.is_web(source.url)
+
+
+def is_teaser(record: dict[str, Any]) -> bool:
+    """looks_like_teaser of an archive record (its latest revision)."""
+    return looks_like_teaser(_str(record.get("content")), _str(record.get("summary")))
+
+
 def plan_pages(
     source: Source,
-    posts: list[dict[str, Any]],
+    posts: Iterable[dict[str, Any]],
     histories: dict[int, PageHistory],
     now: datetime,
     cap: int | None = PAGES_PER_FETCH,
-) -> tuple[list[PageRequest], int]:
-    """Which of POSTS (archive records, newest first) to read the page of now, at most CAP
-    of them, and how many more are due but wait: those without full text whose page is due
-    (archive/fulltext.page_due) with an http(s) link, in `auto` mode only teasers."""
+) -> tuple[list[dict[str, Any]], int]:
+    """Which of POSTS (newest first, as archive/fulltext.page_posts gives them) to read the
+    page of now, and how many more are due but wait: those without full text whose page is
+    due (archive/fulltext.page_due) with an http(s) link, in `auto` mode only teasers. At
+    most CAP pages: posts that link to one page count once."""
     from subsample.archive.fulltext import page_due
 
-    if source.fulltext == "never":
+    if not reads_pages(source):
         return [], 0
-    if source.fulltext == "auto" and not source.url.lower().startswith(("http://", "https://")):
-        # A feed read from a file (another tool's output, an export) has no site behind it
-        # to ask politely: its pages are read only when the user says `always`.
-        return [], 0
-    wanted = []
+    chosen: list[dict[str, Any]] = []
+    planned: set[str] = set()
+    waiting = 0
     for p in posts:
+        n, link = p.get("n"), p.get("link")
+        if not isinstance(n, int) or not isinstance(link, str) or not urls.is_web(link):
+            continue
+        if not page_due(histories.get(n), now):
+            continue
+        if source.fulltext == "auto" and not p.get("teaser", True):
+            continue
+        page = _page(link)
+        if cap is None or page in planned or len(planned) < cap:
+            planned.add(page)
+            chosen.append(p)
+        else:
+            waiting += 1
+    return chosen, waiting
+
+
+def page_requests(
+    source: Source, site_url: str | None, records: Iterable[dict[str, Any]]
+) -> list[PageRequest]:
+    """A PageRequest for each of RECORDS (the archive records of plan_pages' posts); SITE_URL
+    is the feed's own site, as its <link> says."""
+    requests = []
+    for p in records:
         n, link = p.get("n"), p.get("link")
         if not isinstance(n, int) or not isinstance(link, str):
             continue
-        if not link.lower().startswith(("http://", "https://")) or not page_due(histories.get(n), now):
-            continue
-        content, summary = _str(p.get("content")), _str(p.get("summary"))
-        if source.fulltext == "auto" and not looks_like_teaser(content, summary):
-            continue
         revision = p.get("revision")
-        rev = revision if isinstance(revision, int) else 1
-        key = str(p.get("key") or "")
-        wanted.append(
-            PageRequest(source.id, source.url, n, key, rev, link, content, summary, source.selector)
-        )
-    if cap is None:
-        return wanted, 0
-    return wanted[:cap], max(0, len(wanted) - cap)
+        requests.append(
+            PageRequest(
+                source.id, source.url, n, str(p.get("key") or ""), revision if isinstance(revision, int) else 1,
+                link, _str(p.get("content")), _str(p.get("summary")), source.selector, _str(p.get("title")),
+                site_url,
+            )
+        )  # fmt: skip
+    return requests
 
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _page(url: str) -> str:
+    """The page URL names: the fragment (#comments, a digest's #post-3) is never sent."""
+    try:
+        return urldefrag(url)[0]
+    except ValueError:
+        return url
 
 
 def read_pages(
@@ -127,19 +183,27 @@ def read_pages(
     limits: http.Limits = PAGE_LIMITS,
     pause: float = PAUSE,
 ) -> Iterator[PageResult]:
-    """Read the page of every request, yielding each outcome as soon as it is known."""
-    by_host: dict[str, list[PageRequest]] = {}
+    """Read the page of every request, yielding each outcome as soon as it is known: one
+    download for the requests that name one page (a post asked for twice is read once)."""
+    by_page: dict[tuple[str, bool, str], list[PageRequest]] = {}
+    asked: set[tuple[str, int]] = set()
     for r in requests:
-        by_host.setdefault(_host(r.url), []).append(r)
+        if (r.source, r.n) not in asked:
+            asked.add((r.source, r.n))
+            # (under one guard: what a feed may ask for depends on the host it lives on)
+            by_page.setdefault((_page(r.url), urls.is_web(r.feed_url), _host(r.feed_url)), []).append(r)
+    by_host: dict[str, list[list[PageRequest]]] = {}
+    for same in by_page.values():
+        by_host.setdefault(_host(same[0].url), []).append(same)
 
-    def walk(host_requests: list[PageRequest]) -> list[PageResult]:
+    def walk(host_pages: list[list[PageRequest]]) -> list[PageResult]:
         results: list[PageResult] = []
-        for r in host_requests:
+        for same in host_pages:
             # One host, one request at a time, with a pause after each the server answered
             # (one that never reached it, a name that does not resolve, costs it nothing).
             if results and results[-1].status is not None:
                 time.sleep(pause)
-            results.append(read_page(r, session=session, now=now, limits=limits))
+            results += read_page(same, session=session, now=now, limits=limits)
         return results
 
     if not by_host:
@@ -149,42 +213,70 @@ def read_pages(
             yield from done.result()
 
 
+NOT_THE_POST = "the page does not hold the post's opening words (a link to another site's article?)"
+NOT_THE_POST_HERE = "the page, on the feed's own site, holds neither the post's opening words nor its title"
+
+
 def read_page(
-    r: PageRequest, *, session: http.Session, now: Callable[[], datetime], limits: http.Limits = PAGE_LIMITS
-) -> PageResult:
-    """One post's page, read and its article extracted; failures are in the result."""
-    result = PageResult(r, fetched=iso_utc(now()))
+    same: Sequence[PageRequest],
+    *,
+    session: http.Session,
+    now: Callable[[], datetime],
+    limits: http.Limits = PAGE_LIMITS,
+) -> list[PageResult]:
+    """The page of SAME (requests for one URL), read once, and each request's outcome:
+    the article extracted from it, or why not."""
+    first, fetched = same[0], iso_utc(now())
     try:
         response = http.get(
             session,
-            r.url,
+            first.url,
             limits=limits,
             accept_types=HTML_TYPES,
-            refuse_host=http.stay_outside_unless(r.feed_url),
+            refuse_host=http.stay_outside_unless(first.feed_url),
         )
     except FetchError as e:
-        result.error = str(e)
         # A page that is not HTML (a PDF, an image) will be no different tomorrow.
-        result.permanent = str(e).startswith("unexpected content type")
-        return result
-    result.status, result.final_url = response.status, response.url
+        permanent = str(e).startswith("unexpected content type")
+        return [PageResult(r, fetched, error=str(e), permanent=permanent) for r in same]
     if response.status != 200:
-        result.error = f"HTTP {response.status} from the server"
-        result.permanent = response.status in (404, 410)
-        return result
-    try:
-        article = extract_article(response.body, response.url, r.selector)
-    except FetchError as e:
-        result.error, result.permanent = str(e), True  # a bad selector: the user must mend it
-        return result
-    if article is None:
-        result.error = "no article found in the page"
-    elif not holds_teaser(article.html, r.content, r.summary):
-        result.error = "the page does not hold the post's text (a link to another site?)"
-        result.permanent = True
-    else:
-        result.article = article
-    return result
+        # 410 says the page is gone for good; a 404 is often a page not yet published when
+        # its feed was (a static site deploying, a cache): tried again, as any failure is.
+        error = f"HTTP {response.status} from the server"
+        return [
+            PageResult(
+                r, fetched, response.status, response.url, error=error, permanent=response.status == 410
+            )
+            for r in same
+        ]
+    page = decode_page(response.body, response.headers.get("content-type"))
+    words: str | None = None  # the page's visible words, once a request needs them
+    articles: dict[str | None, Article | None] = {}
+    results = []
+    for r in same:
+        result = PageResult(r, fetched, response.status, response.url)
+        results.append(result)
+        try:
+            if r.selector not in articles:
+                articles[r.selector] = extract_article(page, response.url, r.selector)
+            article = articles[r.selector]
+        except FetchError as e:
+            result.error = str(e)  # a bad selector: tried again once the user mends it
+            continue
+        if article is None:
+            result.error = "no article found in the page"
+            continue
+        if words is None:
+            words = page_words(page)
+        own_site = urls.same_site(response.url, r.feed_url, r.site_url)
+        if holds_post(words, r.title, r.content, r.summary, own_site=own_site):
+            result.article = article
+        else:
+            # Another site's page is another article; a page of the feed's own site that does
+            # not hold the post may be an error page served as 200, a wall, a redesign.
+            result.error = NOT_THE_POST_HERE if own_site else NOT_THE_POST
+            result.permanent = not own_site
+    return results
 
 
 def _host(url: str) -> str:

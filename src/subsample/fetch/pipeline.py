@@ -158,20 +158,25 @@ def _read_full_texts(
     results: dict[str, FetchResult],
 ) -> None:
     """Read the pages of SOURCES' teasers (new posts and earlier ones whose page is due),
-    at most pages.PAGES_PER_FETCH a source, and append every attempt to fulltext/ID.jsonl."""
-    wanted = [s for s in sources if s.fulltext != "never"]
+    newest first, at most pages.PAGES_PER_FETCH a source, and append every attempt to
+    fulltext/ID.jsonl."""
+    from subsample.fetch import pages
+
+    wanted = [s for s in sources if pages.reads_pages(s)]
     if not wanted:
         return  # (and trafilatura, 150 ms of import, is never loaded)
     from subsample.archive import fulltext
-    from subsample.fetch import pages
+    from subsample.archive.state import load_state
 
     requests: list[pages.PageRequest] = []
     for s in wanted:
-        records = fulltext.newest_records(paths, index, s.id)
-        planned, results[s.id].pages_waiting = pages.plan_pages(
-            s, records, fulltext.histories(paths, s.id), now(), cap=pages.PAGES_PER_FETCH
+        judge = pages.is_teaser if s.fulltext == "auto" else None
+        posts = fulltext.page_posts(paths, index, s.id, judge, pages.TEASER_RULE)
+        chosen, results[s.id].pages_waiting = pages.plan_pages(
+            s, posts, fulltext.histories(paths, s.id), now(), cap=pages.PAGES_PER_FETCH
         )
-        requests += planned
+        site = load_state(paths, s.id).link  # the feed's own site, where a page is the post's
+        requests += pages.page_requests(s, site, fulltext.records_of(paths, index, chosen))
     for page in pages.read_pages(requests, session=session, now=now, pause=pages.PAUSE):
         sid = page.request.source
         # Each attempt on disk as soon as it is known: Ctrl-C loses at most the pages in flight.

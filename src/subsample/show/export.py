@@ -67,9 +67,44 @@ def latest_posts(paths: Paths, source_id: str, newest: int | None = None) -> lis
 
 
 def write_jsonl(paths: Paths, source_id: str, out: BinaryIO) -> None:
-    """The latest revision of each post, copied line for line: constant memory, no parsing."""
-    for line in _latest_lines(paths, source_id):
-        out.write(line)
+    """The latest revision of each post, copied line for line (constant memory, no parsing),
+    with "fulltext" added to the line of a post whose page was read: its article and where
+    and when it came from, as `read --json` shows it."""
+    from subsample.archive import fulltext
+
+    with Index(paths) as index:
+        index.sync_fulltext(source_id)
+        texts = index.full_texts(source_id)
+    if not texts:
+        for line in _latest_lines(paths, source_id):
+            out.write(line)
+        return
+    try:
+        with open(fulltext.path(paths, source_id), "rb") as full:
+            for line in _latest_lines(paths, source_id):
+                where = texts.get(_post_number(line))  # type: ignore[arg-type]
+                if where is None:
+                    out.write(line)
+                    continue
+                full.seek(where[0])
+                text = json.loads(full.read(where[1]))
+                added = json.dumps(fulltext.shown(text), ensure_ascii=False, separators=(",", ":"))
+                out.write(line.rstrip(b"\r\n")[:-1] + b',"fulltext":' + added.encode() + b"}\n")
+    except (OSError, ValueError):
+        path = fulltext.path(paths, source_id)
+        raise StorageError(f"{path} changed while being read; try again") from None
+
+
+_NUMBER = re.compile(rb'\{"n":(\d+)[,}]')  # how every line subsample writes begins (archive/jsonl.encode)
+
+
+def _post_number(line: bytes) -> int | None:
+    """The post number of an archive line, read without parsing the line where it can be."""
+    found = _NUMBER.match(line)
+    if found:
+        return int(found.group(1))
+    n = json.loads(line).get("n")
+    return n if isinstance(n, int) else None
 
 
 def check_format(fmt: str) -> str:

@@ -510,8 +510,19 @@ def import_problems(report: PostsImport) -> Text:
     return Text("\n").join(Text(f"skipped: {one_line(p)}") for p in report.problems)
 
 
-def raw_body(post: dict[str, Any]) -> str:
-    """The stored HTML, control characters removed (read --raw)."""
+def raw_body(post: dict[str, Any], feed: bool = False) -> str:
+    """The stored HTML, control characters removed (read --raw): as `read` shows the post,
+    the full text read from its page, after a comment saying where from, unless FEED asks
+    for the feed's own HTML or no page gave one."""
+    full = post.get("fulltext") if not feed else None
+    if isinstance(full, dict) and isinstance(full.get("html"), str):
+        # (in an HTML comment, "--" could end it: the URL is the feed's, hostile as any)
+        said = ", ".join(
+            one_line(full.get(k) or "?").replace("--", "- -") for k in ("final_url", "extractor", "fetched")
+        )
+        return clean(
+            f"<!-- full text from {said}; `read --raw --feed` for the feed's HTML -->\n{full['html']}"
+        )
     body = post.get("content") or post.get("summary") or ""
     return clean(body if isinstance(body, str) else "")
 
