@@ -475,6 +475,13 @@ def backfill(
     until: Annotated[
         str | None, typer.Option(metavar="DATE", help="Stop at posts older than this date (YYYY-MM-DD).")
     ] = None,
+    restart: Annotated[
+        bool,
+        typer.Option(
+            "--restart",
+            help="Begin at the feed again, past pages that bring nothing new (to widen a walk that ended).",
+        ),
+    ] = False,
     pause: Annotated[
         float,
         typer.Option(min=0, max=3600, callback=_a_number, help="Seconds between two requests.", hidden=True),
@@ -487,22 +494,31 @@ def backfill(
     """Walk a source's older pages and archive every post not yet archived.
 
     Uses what the feed offers: RFC 5005 archives or pages, JSON Feed next_url, WordPress
-    ?paged=N, Blogger start-index. An interrupted walk resumes where it stopped.
+    ?paged=N, Blogger start-index; a feed with none still has every entry it holds
+    archived. An interrupted walk (Ctrl-C, a failed page, --max-pages, --until) resumes
+    where it stopped.
     """
     from subsample import core
+    from subsample.fetch.backfill import Interrupted
     from subsample.show import render
 
     out = _out()
-    walk = core.backfill(
-        _paths(ctx),
-        source_id,
-        now=_now,
-        max_pages=max_pages,
-        until=_since(until),
-        pause=pause,
-        limits=_limits(timeout, 32),
-        on_page=lambda page: out.print(render.backfill_page(page), soft_wrap=True),
-    )
+    try:
+        walk = core.backfill(
+            _paths(ctx),
+            source_id,
+            now=_now,
+            max_pages=max_pages,
+            until=_since(until),
+            restart=restart,
+            pause=pause,
+            limits=_limits(timeout, 32),
+            on_page=lambda page: out.print(render.backfill_page(page), soft_wrap=True),
+        )
+    except Interrupted as e:
+        sys.stdout.flush()
+        _err().print(render.backfill_interrupted(e.walk), soft_wrap=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     out.print(render.backfill_summary(walk), soft_wrap=True)
     if walk.error:
         raise typer.Exit(1)

@@ -438,16 +438,19 @@ def backfill(
     now: Callable[[], datetime],
     max_pages: int | None = None,
     until: str | None = None,
+    restart: bool = False,
     pause: float | None = None,
     limits: Any = None,
     on_page: Callable[[Any], None] | None = None,
 ) -> Any:
-    """Walk source SOURCE_ID's older pages and archive what is missing (fetch/backfill.py).
+    """Walk source SOURCE_ID's older pages and archive what is missing (fetch/backfill.py);
+    RESTART begins at the feed again rather than where the last walk stopped.
 
     Raises:
         SourceNotFoundError: no such source.
         FetchError: the feed itself cannot be fetched or read.
         StorageError: the archive or a state file cannot be written.
+        fetch.backfill.Interrupted: Ctrl-C (a KeyboardInterrupt carrying the walk so far).
     """
     from subsample.fetch import backfill as walk
 
@@ -460,6 +463,7 @@ def backfill(
         now=now,
         max_pages=max_pages,
         until=until,
+        restart=restart,
         pause=walk.PAUSE if pause is None else pause,
         limits=limits,
         on_page=on_page,
@@ -536,14 +540,19 @@ def list_posts(
         for p in posts:
             p["edits"] = _edits(paths, index, p["n"], p["revisions"])
     in_feed = set(state.in_feed) if state.in_feed is not None else None
-    gone = gone_from_feed((p["key"] for p in posts), in_feed)
-    from subsample.archive.state import load_progress
+    absent = gone_from_feed((p["key"] for p in posts), in_feed)
+    from subsample.archive.state import found_on_older_pages, load_progress
 
+    # Posts a backfill found on older pages were never in the feed: absent, not gone. (Read
+    # only when some shown post is not in the feed: the newest page of a listing seldom is.)
+    older = found_on_older_pages(paths, source_id) if absent else None
     deleted = set(load_progress(paths, source_id).deleted)  # RFC 5005 complete feeds
     for p in posts:
         p["deleted"] = p["key"] in deleted
         p["source"] = source_id
-        p["in_feed"] = None if in_feed is None else p["key"] not in gone
+        p["in_feed"] = None if in_feed is None else p["key"] not in absent
+        # Was in the feed once, and is no longer.
+        p["left_feed"] = p["key"] in absent and not (older is not None and p["n"] in older)
     title = (source.title if source else None) or state.title
     return PostList(source, source_id, title, total, posts, since, matching)
 

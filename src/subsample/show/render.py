@@ -157,15 +157,31 @@ def backfill_page(page: Any) -> Text:
 
 def backfill_summary(walk: Any) -> Text:
     """The last line of a backfill: what it found and why it stopped."""
-    if walk.mechanism is None:
-        return Text(f"{walk.source}: {walk.stopped}.")
-    how = f"{walk.mechanism}" + (f", resumed at page {walk.resumed_at}" if walk.resumed_at else "")
-    t = Text(
-        f"{walk.source} ({how}): {_count(len(walk.pages), 'page')}, {_count(walk.new, 'new post')}; {one_line(walk.stopped)}."
-    )
+    if walk.mechanism is None:  # no older pages: what the feed's own document brought
+        entries = walk.pages[0].entries if walk.pages else 0
+        t = Text(f"{walk.source}: ")
+        if walk.new:
+            t.append(f"{_count(walk.new, 'new post')} of the {entries} the feed itself holds; ")
+        t.append(f"{one_line(walk.stopped)}.")
+    else:
+        how = f"{walk.mechanism}" + (f", resumed at page {walk.resumed_at}" if walk.resumed_at else "")
+        t = Text(
+            f"{walk.source} ({how}): {_count(len(walk.pages), 'page')}, {_count(walk.new, 'new post')}; {one_line(walk.stopped)}."
+        )
     if walk.deleted:
         t.append(f" {_count(walk.deleted, 'post')} deleted by the publisher.")
+    if walk.cut_at and walk.mechanism is not None:
+        t.append(f" `backfill {walk.source}` without --until goes on from page {walk.cut_at}.")
     return t
+
+
+def backfill_interrupted(walk: Any) -> Text:
+    """For stderr, after Ctrl-C: what was kept and where the next backfill begins."""
+    where = f"resumes at page {walk.resume_at}" if walk.resume_at else "begins at the feed again"
+    return Text(
+        f"interrupted: {_count(len(walk.pages), 'page')} read, {_count(walk.new, 'new post')} kept;"
+        f" `subsample backfill {walk.source}` {where}."
+    )
 
 
 def revision_text(post: dict[str, Any]) -> str:
@@ -264,7 +280,7 @@ def posts_view(listing: Any, now: datetime) -> RenderableType:
             marks.append(f"edited ×{p['edits']}")  # noqa: RUF001
         if p.get("deleted"):
             marks.append("deleted by the publisher")
-        elif p.get("in_feed") is False:
+        elif p.get("left_feed"):
             marks.append("left feed")
         table.add_row(
             str(p["n"]),
