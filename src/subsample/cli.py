@@ -919,16 +919,22 @@ def schedule(
     systemd: Annotated[
         bool, typer.Option("--systemd", help="Print a systemd user service and timer.")
     ] = False,
-    every: Annotated[str, typer.Option(help="How often to run `subsample fetch`.")] = "1h",
+    every: Annotated[
+        str,
+        typer.Option(
+            help="How often to run `subsample fetch` (cron: minutes that divide an hour, hours that divide a day, 1d or 1w)."
+        ),
+    ] = "1h",
 ) -> None:
     """Print what makes your system's scheduler run `subsample fetch` (nothing is installed).
 
     `--cron`: a line for `crontab -e`. `--systemd`: a user service and timer, to save
     under ~/.config/systemd/user/ and start with `systemctl --user enable --now
-    subsample-fetch.timer`. Each source is still fetched only when it is due.
+    subsample-fetch.timer`. Both run this installation of subsample (the script being
+    run, else this Python with -m subsample), whatever PATH holds. Each source is still
+    fetched only when it is due.
     """
     import os
-    import shutil
 
     from subsample import config as settings
     from subsample import watch as watching
@@ -936,8 +942,7 @@ def schedule(
     if cron == systemd:
         raise UsageError("say --cron or --systemd")
     seconds = settings.check_interval(every)
-    found = shutil.which("subsample")
-    command = Path(found).absolute() if found else Path(sys.argv[0]).resolve()
+    command = watching.running_command(sys.argv[0], sys.executable)
     chosen = (ctx.find_object(Settings) or Settings()).home or os.environ.get("SUBSAMPLE_HOME")
     home = Path(chosen).expanduser().absolute() if chosen else None
     if cron:
