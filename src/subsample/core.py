@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 class Added:
     source: Source
     discovery: Any = None  # fetch.discover.Discovery when the URL was a page and its feed was found
+    note: str | None = None  # the feed is a guess: why (a typed source's page could not be reached)
 
 
 def add_source(
@@ -68,7 +69,7 @@ def add_source(
     if sid in config.load_sources(paths):  # before any request (add_sources checks again, locked)
         raise UsageError(f"a source named {sid!r} exists already; pick another id")
     added = Added(Source(id=sid, type=kind, url=""))
-    url, what, added.discovery = _locate(kind, what, session, limits, sites)
+    url, what, added.discovery, added.note = _locate(kind, what, session, limits, sites)
     added.source = Source(
         id=sid,
         type=kind,
@@ -88,9 +89,10 @@ def add_source(
 
 def _locate(
     kind: str, what: str | None, session: Any, limits: Any, sites: Any
-) -> tuple[str, str | None, Any]:
-    """(feed url, what to keep so that it can be resolved again, the discovery) for a source
-    of type KIND given as WHAT: a typed source's mapped or looked up, an rss page's feed found.
+) -> tuple[str, str | None, Any, str | None]:
+    """(feed url, what to keep so that it can be resolved again, the discovery, a note when
+    the url is a guess) for a source of type KIND given as WHAT: a typed source's mapped or
+    looked up, an rss page's feed found.
 
     Raises:
         UsageError: a bad WHAT, a page with no feed; FetchError: a page could not be fetched.
@@ -104,17 +106,17 @@ def _locate(
         own_session = session is None
         session = session or http.Session()
         try:
-            url = resolve(session, kind, what, limits=limits, sites=sites)
+            url, note = resolve(session, kind, what, limits=limits, sites=sites)
         finally:
             if own_session:
                 session.close()
-        return url, (what or source_types.TYPES[kind].default or "").strip(), None
+        return url, (what or source_types.TYPES[kind].default or "").strip(), None, note
     if what is None:
         raise UsageError("missing URL; usage: subsample add ID rss URL")
     url = config.check_url(what)
     if urls.is_web(url):
-        return _feed_of(url, session, limits)
-    return url, None, None
+        return (*_feed_of(url, session, limits), None)
+    return url, None, None, None
 
 
 def _feed_of(url: str, session: Any, limits: Any) -> tuple[str, str | None, Any]:
@@ -206,7 +208,7 @@ def set_setting(paths: Paths, source_id: str, key: str, value: str) -> None:
     if key in ("type", "what"):
         kind = config.check_type(value) if key == "type" else source.type
         given = value if key == "what" else (source.what or source.url)
-        url, what, _ = _locate(kind, given, None, None, None)
+        url, what, _, _ = _locate(kind, given, None, None, None)
         config.set_values(paths, source_id, {"type": kind, "url": url, "what": what if what != url else None})
         if url != source.url:
             _forget_announced(paths, source_id)

@@ -137,6 +137,8 @@ def added(a: Added) -> Text:
     if a.discovery is not None:
         t.append_text(discovery_choice(a.discovery))
         t.append("\n")
+    elif a.note:
+        t.append(f"note: {one_line(a.note)}; if it is elsewhere: subsample set {a.source.id} url FEED\n")
     elif a.source.what:
         t.append(f"{one_line(a.source.what)} is {one_line(a.source.url)}\n")
     t.append(f"Added {a.source.id}. Run `subsample fetch` to archive its posts.")
