@@ -475,11 +475,22 @@ def gallery_messages(g: Gallery, *, download: bool) -> Text:
 
 
 def import_report(report: ImportReport) -> Text:
-    """For stderr: each feed skipped and why, then what was added."""
-    lines = [Text(f"skipped {one_line(s.feed)}: {one_line(s.reason)}") for s in report.skipped]
-    names = ", ".join(report.added) or "none"
-    lines.append(Text(f"Imported {_count(len(report.added), 'source')}: {names}"))
+    """For stderr: each feed skipped for a fault and why, the duplicates in one line, then
+    what was added (a few names: an OPML file of 500 feeds is not 500 names on a line)."""
+    lines = [Text(f"skipped {one_line(s.feed)}: {one_line(s.reason)}") for s in report.failed]
+    duplicates = [s.feed for s in report.skipped if s.duplicate]
+    if duplicates:
+        lines.append(
+            Text(f"skipped {_count(len(duplicates), 'feed')} already subscribed: {_a_few(duplicates)}")
+        )
+    lines.append(Text(f"Imported {_count(len(report.added), 'source')}: {_a_few(report.added) or 'none'}"))
     return Text("\n").join(lines)
+
+
+def _a_few(names: list[str], shown: int = 5) -> str:
+    """The first SHOWN of NAMES, and how many more: "a, b, c, d, e and 495 more"."""
+    first = ", ".join(one_line(n) for n in names[:shown])
+    return f"{first} and {len(names) - shown} more" if len(names) > shown else first
 
 
 def posts_import_report(report: PostsImport) -> Text:
