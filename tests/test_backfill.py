@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from .conftest import Run, archive_lines, item, jsonfeed, rss
+from .serving import served
 
 WORDPRESS = "<generator>https://wordpress.org/?v=6.4.2</generator>"
 
@@ -148,10 +154,36 @@ def test_an_interrupted_backfill_resumes_where_it_stopped(
 def test_a_feed_with_no_way_back_says_so(run: Run, httpserver: HTTPServer, home: Path) -> None:
     httpserver.expect_request("/feed").respond_with_data(rss([item(1)]), content_type="application/rss+xml")
     run("add", "plain", "rss", httpserver.url_for("/feed"))
+    assert run("fetch").exit_code == 0
     r = run("backfill", "plain", "--pause", "0")
     assert r.exit_code == 0, r.output
     assert r.stdout.strip() == "plain: the feed offers no way back to older posts."
-    assert not (home / "archive" / "plain.jsonl").exists()
+    assert len(archive_lines(home, "plain")) == 1
+
+
+def test_a_feed_with_no_way_back_still_gives_the_entries_past_the_limit(
+    run: Run, httpserver: HTTPServer, home: Path
+) -> None:
+    # One document of 730 entries and no paging at all; a fetch takes the newest 50.
+    httpserver.expect_request("/feed").respond_with_data(
+        rss([item(i) for i in range(730, 0, -1)]), content_type="application/rss+xml"
+    )
+    run("add", "big", "rss", httpserver.url_for("/feed"), "--limit", "50")
+    assert run("fetch").exit_code == 0 and len(archive_lines(home, "big")) == 50
+    r = run("backfill", "big", "--pause", "0")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.strip() == (
+        "big: 680 new posts of the 730 the feed itself holds; the feed offers no way back to older posts."
+    )
+    lines = archive_lines(home, "big")
+    assert len(lines) == 730 and len({line["key"] for line in lines}) == 730
+    assert sum(1 for line in lines if line.get("found_by") == "feed") == 680
+    # They were in the feed all along: none of them is said to have left it.
+    listing = json.loads(run("list", "big", "--json", "--all").stdout)
+    assert len(listing) == 730 and not any(p["left_feed"] for p in listing)
+    again = run("backfill", "big", "--pause", "0")
+    assert again.stdout.strip() == "big: the feed offers no way back to older posts."
+    assert len(archive_lines(home, "big")) == 730
 
 
 def test_until_stops_at_older_pages(run: Run, httpserver: HTTPServer, home: Path) -> None:
@@ -183,3 +215,125 @@ def test_a_complete_feed_marks_posts_it_dropped_as_deleted(
     listing = run("list", "c")
     assert "deleted by the publisher" in listing.stdout
     assert len(archive_lines(home, "c")) == 3  # it stays in the archive
+
+
+def test_a_complete_feed_without_pages_still_marks_deletions(
+    run: Run, httpserver: HTTPServer, home: Path
+) -> None:
+    # RFC 5005 section 2: a complete feed holds every entry, and has no paging links at all.
+    body = {"items": [item(3), item(2), item(1)]}
+    httpserver.expect_request("/feed").respond_with_handler(
+        lambda req: Response(
+            _linked_atom("/feed", body["items"], {}, "<fh:complete/>"), content_type="application/atom+xml"
+        )
+    )
+    run("add", "c", "rss", httpserver.url_for("/feed"))
+    assert run("fetch").exit_code == 0
+    body["items"] = [item(3), item(1)]
+    r = run("backfill", "c", "--pause", "0")
+    assert r.exit_code == 0, r.output
+    assert (
+        r.stdout.strip()
+        == "c: the feed holds every post (RFC 5005 complete feed). 1 post deleted by the publisher."
+    )
+    listing = run("list", "c")
+    assert "Post number 2" in listing.stdout and "deleted by the publisher" in listing.stdout
+    assert len(archive_lines(home, "c")) == 3  # it stays in the archive
+
+
+def test_a_walk_stopped_by_until_is_widened_by_a_later_backfill(
+    run: Run, httpserver: HTTPServer, home: Path
+) -> None:
+    httpserver.expect_request("/feed").respond_with_handler(_wordpress(100, 10))
+    run("add", "wp", "rss", httpserver.url_for("/feed"))
+    # item(i) is dated 2026-01-01 + i days: page 4 holds posts 70..61, only 70 of them since then.
+    r = run("backfill", "wp", "--pause", "0", "--until", "2026-03-12")
+    assert "page 5 is older than 2026-03-12." in r.stdout
+    assert "`backfill wp` without --until goes on from page 4." in r.stdout
+    assert len(archive_lines(home, "wp")) == 31
+    wider = run("backfill", "wp", "--pause", "0")
+    assert wider.exit_code == 0, wider.output
+    assert "resumed at page 4" in wider.stdout and "past the end" in wider.stdout
+    assert {line["key"] for line in archive_lines(home, "wp")} == {f"post-{i}" for i in range(1, 101)}
+    assert len(archive_lines(home, "wp")) == 100
+
+
+def test_restart_walks_a_finished_backfill_again_past_pages_it_already_has(
+    run: Run, httpserver: HTTPServer, home: Path
+) -> None:
+    blog = _wordpress(50, 10)
+    ended = {"at": 4}  # pages from here answer 404: the blog's first 20 posts are not online yet
+
+    def handler(req: Request) -> Response:
+        if int(req.args.get("paged", "1")) >= ended["at"]:
+            return Response("<html>Not found</html>", status=404)
+        return blog(req)
+
+    httpserver.expect_request("/feed").respond_with_handler(handler)
+    run("add", "wp", "rss", httpserver.url_for("/feed"))
+    assert "past the end" in run("backfill", "wp", "--pause", "0").stdout
+    assert len(archive_lines(home, "wp")) == 30
+    ended["at"] = 99  # the site brings its oldest posts back: the walk's end moved
+    same = run("backfill", "wp", "--pause", "0")
+    assert "page 2 brought nothing new" in same.stdout and len(archive_lines(home, "wp")) == 30
+    again = run("backfill", "wp", "--pause", "0", "--restart")
+    assert again.exit_code == 0, again.output
+    assert "page 2: 10 posts, 0 new" in again.stdout and "page 4: 10 posts, 10 new" in again.stdout
+    assert len(archive_lines(home, "wp")) == 50
+
+
+def test_posts_a_backfill_found_are_not_said_to_have_left_the_feed(
+    run: Run, httpserver: HTTPServer, home: Path
+) -> None:
+    blog = {"total": 30}
+    httpserver.expect_request("/feed").respond_with_handler(lambda req: _wordpress(blog["total"], 10)(req))
+    run("add", "wp", "rss", httpserver.url_for("/feed"))
+    assert run("fetch").exit_code == 0  # posts 21..30 are in the feed
+    assert run("backfill", "wp", "--pause", "0").exit_code == 0  # 1..20 from older pages
+    assert "left feed" not in run("list", "wp", "--all").stdout
+    blog["total"] = 35  # five new posts push 21..25 out of the feed
+    assert run("fetch", "wp").exit_code == 0
+    posts = json.loads(run("list", "wp", "--json", "--all").stdout)
+    left = {p["title"] for p in posts if p["left_feed"]}
+    assert left == {f"Post number {i}" for i in range(21, 26)}
+    # in_feed still says what the feed holds; left_feed, whether a post was in it and went.
+    assert {p["title"] for p in posts if p["in_feed"]} == {f"Post number {i}" for i in range(26, 36)}
+    table = run("list", "wp", "--all").stdout
+    assert table.count("left feed") == 5
+    with served(home) as site:  # the browser's Posts tab says the same
+        assert site.get("/sources/wp").text.count("left the feed") == 5
+
+
+def test_ctrl_c_says_what_was_kept_and_where_the_next_backfill_resumes(
+    run: Run, httpserver: HTTPServer, home: Path
+) -> None:
+    blog = _wordpress(50, 10)
+    waiting, release = threading.Event(), threading.Event()
+
+    def handler(req: Request) -> Response:
+        if req.args.get("paged") == "3" and not release.is_set():
+            waiting.set()  # page 3 hangs on the wire: Ctrl-C comes now
+            release.wait(20)
+        return blog(req)
+
+    httpserver.expect_request("/feed").respond_with_handler(handler)
+    run("add", "wp", "rss", httpserver.url_for("/feed"))
+    env = {**os.environ, "SUBSAMPLE_HOME": str(home), "NO_COLOR": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "subsample", "backfill", "wp", "--pause", "0"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert waiting.wait(20), "the walk never asked for page 3"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+        release.set()
+    assert proc.returncode == 130, (out, err)
+    assert err.strip() == (
+        "interrupted: 2 pages read, 20 new posts kept; `subsample backfill wp` resumes at page 3."
+    ), err
+    assert len(archive_lines(home, "wp")) == 20
+    again = run("backfill", "wp", "--pause", "0")
+    assert "resumed at page 3" in again.stdout and len(archive_lines(home, "wp")) == 50

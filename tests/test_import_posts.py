@@ -184,3 +184,25 @@ def test_import_file_opml_still_subscribes(run: Run, tmp_path: Path) -> None:
     assert r.exit_code == 0 and "Imported 1 source: a" in r.stderr, r.output
     r = run("import", "opml", str(subs))
     assert r.exit_code == 0 and "already subscribed" in r.stderr, r.output
+
+
+def test_importing_500_subscriptions_names_a_few_and_counts_the_rest(run: Run, tmp_path: Path) -> None:
+    subs = tmp_path / "subs.opml"
+    outlines = "".join(
+        f'<outline type="rss" text="Feed {i:03d}" xmlUrl="https://f{i}.example/feed"/>' for i in range(500)
+    )
+    subs.write_text(f'<opml version="2.0"><body>{outlines}</body></opml>')
+    r = run("import", str(subs))
+    assert r.exit_code == 0, r.output
+    assert (
+        r.stderr.strip()
+        == "Imported 500 sources: feed-000, feed-001, feed-002, feed-003, feed-004 and 495 more"
+    )
+    assert len(json.loads(run("list", "--json").stdout)) == 500
+    again = run("import", str(subs))  # every one a duplicate: one line, not 500
+    assert again.exit_code == 0, again.output
+    assert again.stderr.splitlines() == [
+        "skipped 500 feeds already subscribed: https://f0.example/feed, https://f1.example/feed,"
+        " https://f2.example/feed, https://f3.example/feed, https://f4.example/feed and 495 more",
+        "Imported 0 sources: none",
+    ]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from subsample import source_types
+from subsample.errors import UsageError
 from subsample.source_types import BadWhatError, Lookup, Sites
 
 UC = "UC" + "abcdefghijKLMNOPQRST_-"  # 24 characters, as YouTube's channel ids
@@ -294,3 +295,37 @@ def test_a_typed_sources_own_headers_are_sent_and_its_403_says_what_to_try(run, 
     assert r.exit_code == 1, r.output
     assert "rd: 1 new" in r.stdout
     assert "blocked: failed: HTTP 403 from the server; reddit refuses many clients" in r.stderr
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_mastodon_account_whose_webfinger_cannot_be_reached_takes_the_usual_feed(run, home):
+    host = f"127.0.0.1:{_closed_port()}"  # nothing listens there: WebFinger cannot be reached
+    r = run("add", "m", "mastodon", f"@alice@{host}")
+    assert r.exit_code == 0, r.output
+    assert "note: WebFinger could not be reached (" in r.stderr
+    assert f"assuming the usual feed https://{host}/@alice.rss" in r.stderr
+    assert "subsample set m url FEED" in r.stderr and "Added m." in r.stderr
+    source = json.loads(run("config", "m", "--json").stdout)["settings"]
+    assert source["url"] == f"https://{host}/@alice.rss" and source["what"] == f"@alice@{host}"
+
+
+def test_a_webfinger_that_is_down_gives_the_usual_feed_with_a_note(home, httpserver):
+    host = f"127.0.0.1:{httpserver.port}"
+    httpserver.expect_request("/.well-known/webfinger").respond_with_data("down", status=503)
+    added = add(home, "mastodon", f"@carol@{host}", Sites(webfinger_scheme="http"))
+    assert added.source.url == f"https://{host}/@carol.rss" and "HTTP 503" in (added.note or "")
+
+
+def test_a_webfinger_that_says_no_such_account_is_still_an_error(home, httpserver):
+    host = f"127.0.0.1:{httpserver.port}"
+    httpserver.expect_request("/.well-known/webfinger").respond_with_data("no such account", status=404)
+    with pytest.raises(UsageError, match="WebFinger answered HTTP 404"):
+        add(home, "mastodon", f"@dave@{host}", Sites(webfinger_scheme="http"))
+    assert not (home / "sources.toml").exists()

@@ -61,3 +61,19 @@ def test_a_state_file_from_before_last_success_counts_a_clean_last_update_as_one
     (paths.state_dir / "bad.json").write_text('{"last_update": "2026-05-01T12:00:00Z", "failures": 1}')
     assert load_state(paths, "ok").last_success == datetime(2026, 5, 1, 12, tzinfo=UTC)
     assert load_state(paths, "bad").last_success is None
+
+
+def test_the_posts_a_backfill_found_read_back_whatever_the_file_holds(home):
+    from subsample.archive.state import add_found_on_older_pages, found_on_older_pages
+
+    paths = Paths(home / "sources.toml", home)
+    assert 1 not in found_on_older_pages(paths, "s")  # never backfilled
+    add_found_on_older_pages(paths, "s", 2, [14, 11, 12, 13, 20])
+    add_found_on_older_pages(paths, "s", 3, [15, 16])
+    path = home / "state" / "backfill" / "s.found.jsonl"
+    assert path.read_text().splitlines()[0] == '{"page":2,"numbers":[[11,14],[20,20]]}'
+    with path.open("a") as f:  # a hand-edited line, a wrong value, and a line a crash tore
+        f.write('{"numbers": [[30, "x"], [true, 2], 5]}\nnot json\n{"page": 4, "numbers": [[40, 4')
+    found = found_on_older_pages(paths, "s")
+    assert [n for n in range(1, 50) if n in found] == [11, 12, 13, 14, 15, 16, 20]
+    assert "11" not in found and None not in found

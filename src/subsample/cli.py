@@ -588,6 +588,13 @@ def backfill(
     until: Annotated[
         str | None, typer.Option(metavar="DATE", help="Stop at posts older than this date (YYYY-MM-DD).")
     ] = None,
+    restart: Annotated[
+        bool,
+        typer.Option(
+            "--restart",
+            help="Begin at the feed again, past pages that bring nothing new (to widen a walk that ended).",
+        ),
+    ] = False,
     pause: Annotated[
         float,
         typer.Option(min=0, max=3600, callback=_a_number, help="Seconds between two requests.", hidden=True),
@@ -600,22 +607,31 @@ def backfill(
     """Walk a source's older pages and archive every post not yet archived.
 
     Uses what the feed offers: RFC 5005 archives or pages, JSON Feed next_url, WordPress
-    ?paged=N, Blogger start-index. An interrupted walk resumes where it stopped.
+    ?paged=N, Blogger start-index; a feed with none still has every entry it holds
+    archived. An interrupted walk (Ctrl-C, a failed page, --max-pages, --until) resumes
+    where it stopped.
     """
     from subsample import core
+    from subsample.fetch.backfill import Interrupted
     from subsample.show import render
 
     out = _out()
-    walk = core.backfill(
-        _paths(ctx),
-        source_id,
-        now=_now,
-        max_pages=max_pages,
-        until=_since(until),
-        pause=pause,
-        limits=_limits(timeout, 32),
-        on_page=lambda page: out.print(render.backfill_page(page), soft_wrap=True),
-    )
+    try:
+        walk = core.backfill(
+            _paths(ctx),
+            source_id,
+            now=_now,
+            max_pages=max_pages,
+            until=_since(until),
+            restart=restart,
+            pause=pause,
+            limits=_limits(timeout, 32),
+            on_page=lambda page: out.print(render.backfill_page(page), soft_wrap=True),
+        )
+    except Interrupted as e:
+        sys.stdout.flush()
+        _err().print(render.backfill_interrupted(e.walk), soft_wrap=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     out.print(render.backfill_summary(walk), soft_wrap=True)
     if walk.error:
         raise typer.Exit(1)
@@ -1025,16 +1041,22 @@ def schedule(
     systemd: Annotated[
         bool, typer.Option("--systemd", help="Print a systemd user service and timer.")
     ] = False,
-    every: Annotated[str, typer.Option(help="How often to run `subsample fetch`.")] = "1h",
+    every: Annotated[
+        str,
+        typer.Option(
+            help="How often to run `subsample fetch` (cron: minutes that divide an hour, hours that divide a day, 1d or 1w)."
+        ),
+    ] = "1h",
 ) -> None:
     """Print what makes your system's scheduler run `subsample fetch` (nothing is installed).
 
     `--cron`: a line for `crontab -e`. `--systemd`: a user service and timer, to save
     under ~/.config/systemd/user/ and start with `systemctl --user enable --now
-    subsample-fetch.timer`. Each source is still fetched only when it is due.
+    subsample-fetch.timer`. Both run this installation of subsample (the script being
+    run, else this Python with -m subsample), whatever PATH holds. Each source is still
+    fetched only when it is due.
     """
     import os
-    import shutil
 
     from subsample import config as settings
     from subsample import watch as watching
@@ -1042,8 +1064,7 @@ def schedule(
     if cron == systemd:
         raise UsageError("say --cron or --systemd")
     seconds = settings.check_interval(every)
-    found = shutil.which("subsample")
-    command = Path(found).absolute() if found else Path(sys.argv[0]).resolve()
+    command = watching.running_command(sys.argv[0], sys.executable)
     chosen = (ctx.find_object(Settings) or Settings()).home or os.environ.get("SUBSAMPLE_HOME")
     home = Path(chosen).expanduser().absolute() if chosen else None
     if cron:

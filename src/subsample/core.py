@@ -33,6 +33,7 @@ class Added:
     discovery: Any = None  # fetch.discover.Discovery when the URL was a page and its feed was found
     also_as: list[str] = field(default_factory=list)  # other sources of the same feed
     continues: int = 0  # posts of an archive left by a removed source of the same feed
+    note: str | None = None  # the feed is a guess: why (a typed source's page could not be reached)
 
 
 def add_source(
@@ -72,7 +73,7 @@ def add_source(
     if sid in config.load_sources(paths):  # before any request (add_sources checks again, locked)
         raise UsageError(f"a source named {sid!r} exists already; pick another id")
     added = Added(Source(id=sid, type=kind, url=""))
-    url, what, added.discovery = _locate(kind, what, session, limits, sites)
+    url, what, added.discovery, added.note = _locate(kind, what, session, limits, sites)
     added.source = Source(
         id=sid,
         type=kind,
@@ -129,9 +130,10 @@ def _left_archive(paths: Paths, sid: str, url: str) -> int:
 
 def _locate(
     kind: str, what: str | None, session: Any, limits: Any, sites: Any
-) -> tuple[str, str | None, Any]:
-    """(feed url, what to keep so that it can be resolved again, the discovery) for a source
-    of type KIND given as WHAT: a typed source's mapped or looked up, an rss page's feed found.
+) -> tuple[str, str | None, Any, str | None]:
+    """(feed url, what to keep so that it can be resolved again, the discovery, a note when
+    the url is a guess) for a source of type KIND given as WHAT: a typed source's mapped or
+    looked up, an rss page's feed found.
 
     Raises:
         UsageError: a bad WHAT, a page with no feed; FetchError: a page could not be fetched.
@@ -145,17 +147,17 @@ def _locate(
         own_session = session is None
         session = session or http.Session()
         try:
-            url = resolve(session, kind, what, limits=limits, sites=sites)
+            url, note = resolve(session, kind, what, limits=limits, sites=sites)
         finally:
             if own_session:
                 session.close()
-        return url, (what or source_types.TYPES[kind].default or "").strip(), None
+        return url, (what or source_types.TYPES[kind].default or "").strip(), None, note
     if what is None:
         raise UsageError("missing URL; usage: subsample add ID rss URL")
     url = config.check_url(what)
     if urls.is_web(url):
-        return _feed_of(url, session, limits)
-    return url, None, None
+        return (*_feed_of(url, session, limits), None)
+    return url, None, None, None
 
 
 def _feed_of(url: str, session: Any, limits: Any) -> tuple[str, str | None, Any]:
@@ -247,7 +249,7 @@ def set_setting(paths: Paths, source_id: str, key: str, value: str) -> None:
     if key in ("type", "what"):
         kind = config.check_type(value) if key == "type" else source.type
         given = value if key == "what" else (source.what or source.url)
-        url, what, _ = _locate(kind, given, None, None, None)
+        url, what, _, _ = _locate(kind, given, None, None, None)
         config.set_values(paths, source_id, {"type": kind, "url": url, "what": what if what != url else None})
         if url != source.url:
             _forget_announced(paths, source_id)
@@ -538,16 +540,19 @@ def backfill(
     now: Callable[[], datetime],
     max_pages: int | None = None,
     until: str | None = None,
+    restart: bool = False,
     pause: float | None = None,
     limits: Any = None,
     on_page: Callable[[Any], None] | None = None,
 ) -> Any:
-    """Walk source SOURCE_ID's older pages and archive what is missing (fetch/backfill.py).
+    """Walk source SOURCE_ID's older pages and archive what is missing (fetch/backfill.py);
+    RESTART begins at the feed again rather than where the last walk stopped.
 
     Raises:
         SourceNotFoundError: no such source.
         FetchError: the feed itself cannot be fetched or read.
         StorageError: the archive or a state file cannot be written.
+        fetch.backfill.Interrupted: Ctrl-C (a KeyboardInterrupt carrying the walk so far).
     """
     from subsample.fetch import backfill as walk
 
@@ -560,6 +565,7 @@ def backfill(
         now=now,
         max_pages=max_pages,
         until=until,
+        restart=restart,
         pause=walk.PAUSE if pause is None else pause,
         limits=limits,
         on_page=on_page,
@@ -645,14 +651,19 @@ def list_posts(
         for p in posts:
             p["edits"] = _edits(paths, index, p["n"], p["revisions"])
     in_feed = set(state.in_feed) if state.in_feed is not None else None
-    gone = gone_from_feed((p["key"] for p in posts), in_feed)
-    from subsample.archive.state import load_progress
+    absent = gone_from_feed((p["key"] for p in posts), in_feed)
+    from subsample.archive.state import found_on_older_pages, load_progress
 
+    # Posts a backfill found on older pages were never in the feed: absent, not gone. (Read
+    # only when some shown post is not in the feed: the newest page of a listing seldom is.)
+    older = found_on_older_pages(paths, source_id) if absent else None
     deleted = set(load_progress(paths, source_id).deleted)  # RFC 5005 complete feeds
     for p in posts:
         p["deleted"] = p["key"] in deleted
         p["source"] = source_id
-        p["in_feed"] = None if in_feed is None else p["key"] not in gone
+        p["in_feed"] = None if in_feed is None else p["key"] not in absent
+        # Was in the feed once, and is no longer.
+        p["left_feed"] = p["key"] in absent and not (older is not None and p["n"] in older)
     title = (source.title if source else None) or state.title
     return PostList(source, source_id, title, total, posts, since, matching)
 

@@ -34,6 +34,8 @@ class Lookup:
     url: str
     read: Callable[[bytes, str], str]
     what: str  # for messages: "the channel page", "WebFinger"
+    # The feed to take, with a note, when the page cannot be reached at all (None: an error).
+    fallback: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,8 @@ def _mastodon(what: str, sites: Sites) -> str | Lookup:
             f"{sites.webfinger_scheme}://{host}/.well-known/webfinger?{query}",
             lambda body, url: mastodon_feed_from_webfinger(body, user, host),
             "WebFinger",
+            # Most accounts live on the server of their domain: its feed is the guess.
+            fallback=mastodon_feed_url(user, host),
         )
     raise ValueError("not an account or a tag")
 

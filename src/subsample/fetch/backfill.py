@@ -5,7 +5,10 @@ a fetch's timeouts, caps and guard against redirects into the local network), ar
 entries with a fetch's identity rules (pipeline.archive_entries, each line saying which
 mechanism found it), writes a history record per page, and saves after every page how far
 it got (state/backfill/ID.json), so that an interrupted walk resumes where it stopped and
-Ctrl-C loses at most the page on the wire.
+Ctrl-C loses at most the page on the wire. A feed with no older pages still has its own
+document archived whole (a fetch takes only the source's `limit` of it); the posts found
+anywhere but in the feed's own window are noted (state/backfill/ID.found.jsonl), so that
+`list` does not say they left the feed.
 """
 
 from __future__ import annotations
@@ -18,9 +21,16 @@ from typing import Any
 
 from subsample.archive.index import Index
 from subsample.archive.merge import rekey
-from subsample.archive.state import Progress, append_history, load_progress, load_state, save_progress
+from subsample.archive.state import (
+    Progress,
+    add_found_on_older_pages,
+    append_history,
+    load_progress,
+    load_state,
+    save_progress,
+)
 from subsample.errors import FetchError
-from subsample.fetch.pipeline import archive_entries
+from subsample.fetch.pipeline import Archived, archive_entries
 from subsample.models import Source
 from subsample.parse import paging
 from subsample.parse.entry import ParsedFeed
@@ -55,10 +65,21 @@ class Walk:
     resumed_at: int | None = None  # the page number a resumed walk began with
     deleted: int = 0  # posts a complete feed showed the publisher deleted
     error: str | None = None
+    resume_at: int | None = None  # where the next backfill begins (None: at the feed), once interrupted
+    cut_at: int | None = None  # the first page whose older posts --until left out: kept to go on from
 
     @property
     def new(self) -> int:
         return sum(p.new for p in self.pages)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a walk, with what the walk had done: every page before the one on the
+    wire is archived, and WALK.resume_at says where the next backfill begins."""
+
+    def __init__(self, walk: Walk) -> None:
+        super().__init__()
+        self.walk = walk
 
 
 def paging_of(feed: ParsedFeed) -> paging.Paging:
@@ -79,18 +100,23 @@ def backfill(
     now: Callable[[], datetime],
     max_pages: int | None = None,
     until: str | None = None,
+    restart: bool = False,
     pause: float = PAUSE,
     limits: Any = None,
     on_page: Callable[[Page], None] | None = None,
 ) -> Walk:
     """Walk SOURCE's older pages and archive every post not yet archived.
 
-    Resumes a walk an earlier run left unfinished. UNTIL (ISO 8601 UTC) stops at the first
-    page whose posts are all older, and posts older than it are not archived.
+    Resumes a walk an earlier run left unfinished (or stopped at UNTIL), unless RESTART:
+    then it begins at the feed again and goes on past pages that bring nothing new, to
+    widen a walk that ended. UNTIL (ISO 8601 UTC) stops at the first page whose posts are
+    all older, and posts older than it are not archived. A feed that offers no way back
+    still has every entry of its own document archived (a fetch takes only `limit`).
 
     Raises:
         FetchError: the feed itself cannot be fetched or read (nothing is changed).
         StorageError: the archive, the index or a state file cannot be written.
+        Interrupted: Ctrl-C; what was archived before it is kept.
     """
     from subsample.fetch import http as net
     from subsample.parse import feeds as parse
@@ -99,6 +125,8 @@ def backfill(
     state = load_state(paths, sid)
     feed_url = state.moved_to if state.moved_to and state.moved_from == source.url else source.url
     progress = load_progress(paths, sid)
+    # The posts of the feed's own window: a post found elsewhere was never in the feed.
+    in_window = set(state.in_feed or ())
     walk = Walk(sid)
     session = net.Session()
     last_request: list[float] = []
@@ -112,8 +140,47 @@ def backfill(
         finally:
             last_request[:] = [time.monotonic()]
 
+    cut: list[tuple[str, int]] = []  # (URL, number) of the first page --until cut short
+
+    def archive(page: Page, feed: ParsedFeed, mechanism: str, *, shown: bool = True) -> Archived:
+        entries = feed.entries
+        if until is not None:
+            entries = [e for e in entries if (e.get("published") or e.get("updated") or until) >= until]
+            if len(entries) < len(feed.entries) and not cut:
+                cut.append((page.url, page.number))
+                walk.cut_at = page.number
+        entries = rekey(entries, source.identity)
+        done = archive_entries(paths, sid, entries, now(), extra={"found_by": mechanism})
+        elsewhere = [e["key"] for e in entries if e["key"] not in in_window]
+        if done.new and elsewhere:  # the new posts that were never in the feed's own window
+            new = set(done.new_numbers)
+            with Index(paths) as index:
+                index.sync(sid)
+                numbers = [k.n for k in index.known_posts(sid, elsewhere).values() if k.n in new]
+            add_found_on_older_pages(paths, sid, page.number, numbers)
+        page.entries = len(feed.entries)
+        page.new, page.updated, page.new_numbers = done.new, done.updated, done.new_numbers
+        _record(paths, sid, page, mechanism, now())
+        walk.pages.append(page)
+        if on_page and shown:
+            on_page(page)
+        return done
+
+    def keep(url: str, mechanism: str, number: int) -> None:
+        # Never past the page whose older posts --until left out: a later backfill without
+        # it (or with an earlier date) reads that page again and goes on from there.
+        if cut:
+            url, number = cut[0]
+        _save(paths, sid, progress, url, mechanism, number)
+
+    def end(mechanism: str) -> None:
+        if cut:
+            keep(cut[0][0], mechanism, cut[0][1])
+        else:
+            _finish(paths, sid, progress, now())
+
     try:
-        if progress.next_url and progress.mechanism:
+        if progress.next_url and progress.mechanism and not restart:
             mechanism, url, number = progress.mechanism, progress.next_url, progress.number
             walk.resumed_at = number
             first: ParsedFeed | None = None
@@ -121,14 +188,24 @@ def backfill(
             resp = get(feed_url)
             if resp.status != 200:
                 raise FetchError(f"HTTP {resp.status} from the server")
-            first = parse.parse_feed(resp.body, resp.url, resp.headers.get("content-type"))
+            first = parse.parse_feed(resp.body, resp.base_url, resp.headers.get("content-type"))
+            in_window.update(e["key"] for e in rekey(first.entries, source.identity))
+            if first.complete:
+                # Before anything else: a complete feed (RFC 5005 section 2) has no pages,
+                # so it offers no way back, and is exactly the feed that tells deletions.
+                walk.deleted = _mark_deleted(paths, sid, first, progress, source.identity)
             found = paging.mechanism_of(feed_url, paging_of(first))
             if found is None:
-                walk.stopped = "the feed offers no way back to older posts"
+                # No older pages, but the feed's own document may hold more entries than a
+                # fetch takes (its limit): those are archived now.
+                archive(Page(1, feed_url, 200), first, "feed", shown=False)  # (the summary says it)
+                walk.stopped = (
+                    "the feed holds every post (RFC 5005 complete feed)"
+                    if first.complete
+                    else "the feed offers no way back to older posts"
+                )
                 return walk
             mechanism, url, number = found, paging.first_page(feed_url, found), 1
-            if first.complete:
-                walk.deleted = _mark_deleted(paths, sid, first, progress, source.identity)
             if url != feed_url:
                 first = None  # Blogger: the first page again, larger
         walk.mechanism = mechanism
@@ -146,7 +223,7 @@ def backfill(
                     page.status = resp.status
                     if resp.status == 200:
                         try:
-                            feed = parse.parse_feed(resp.body, resp.url, resp.headers.get("content-type"))
+                            feed = parse.parse_feed(resp.body, resp.base_url, resp.headers.get("content-type"))
                         except FetchError as e:
                             page.error = str(e)
                     elif resp.status in (404, 410) and mechanism == "wordpress" and number > 1:
@@ -162,23 +239,13 @@ def backfill(
                     on_page(page)
                 if page.error:
                     # Kept where it is: the next backfill tries this page again.
-                    _save(paths, sid, progress, url, mechanism, number)
+                    keep(url, mechanism, number)
                     walk.error, walk.stopped = page.error, f"page {number} failed: {page.error}"
                 else:
-                    _finish(paths, sid, progress, now())
+                    end(mechanism)
                 return walk
-            entries = feed.entries
-            if until is not None:
-                entries = [e for e in entries if (e.get("published") or e.get("updated") or until) >= until]
             keys = [e["key"] for e in rekey(feed.entries, source.identity)]
-            page.entries = len(feed.entries)
-            entries = rekey(entries, source.identity)
-            done = archive_entries(paths, sid, entries, now(), extra={"found_by": mechanism})
-            page.new, page.updated, page.new_numbers = done.new, done.updated, done.new_numbers
-            _record(paths, sid, page, mechanism, now())
-            walk.pages.append(page)
-            if on_page:
-                on_page(page)
+            done = archive(page, feed, mechanism)
             following = paging.next_page(feed_url, mechanism, url, number, paging_of(feed))
             # The first page is the feed a fetch has likely archived already: the walk
             # judges only the pages after it by what they bring.
@@ -186,23 +253,28 @@ def backfill(
                 walk.stopped = f"page {number} repeats the one before"
             elif until is not None and older_than(feed.entries, until):
                 walk.stopped = f"page {number} is older than {until[:10]}"
-            elif number > 1 and not done.new and walk.resumed_at != number:
+            elif number > 1 and not done.new and walk.resumed_at != number and not restart:
                 walk.stopped = f"page {number} brought nothing new"
             elif following is None:
                 walk.stopped = "reached the oldest page"
             elif following.url == url:
                 walk.stopped = f"page {number} links to itself"
             if walk.stopped:
-                _finish(paths, sid, progress, now())
+                end(mechanism)
                 return walk
             assert following is not None
-            _save(paths, sid, progress, following.url, mechanism, following.number)
+            keep(following.url, mechanism, following.number)
             if max_pages is not None and len(walk.pages) >= max_pages:
                 walk.stopped = f"stopped after {max_pages} pages; `backfill {sid}` again goes on"
                 return walk
             previous_keys, url, number = keys, following.url, following.number
-    except BaseException:
+    except KeyboardInterrupt as e:
         session.abort()  # Ctrl-C: the request on the wire ends now; every page before is saved
+        saved = load_progress(paths, sid)
+        walk.resume_at = saved.number if saved.next_url and saved.mechanism else None
+        raise Interrupted(walk) from e
+    except BaseException:
+        session.abort()
         raise
     finally:
         session.close()

@@ -16,27 +16,39 @@ def resolve(
     *,
     limits: http.Limits | None = None,
     sites: Sites | None = None,
-) -> str:
-    """The feed URL of a typed source's WHAT.
+) -> tuple[str, str | None]:
+    """The feed URL of a typed source's WHAT, and a note when it is a guess: the page that
+    names it could not be reached, and the type has a usual place for it (a Mastodon
+    account's own host).
 
     Raises:
         UsageError: WHAT is malformed, or the page does not know it (exit 2).
-        FetchError: the page could not be fetched.
+        FetchError: the page could not be fetched (and the type has no usual place).
     """
     try:
         mapped = source_types.map_what(source_type, what, sites)
     except source_types.BadWhatError as e:
         raise UsageError(str(e)) from None
     if not isinstance(mapped, Lookup):
-        return mapped
+        return mapped, None
     shown = f"{source_type} source {what!r}"
     try:
         r = http.get(session, mapped.url, limits=limits, refuse_host=http.stay_outside_unless(mapped.url))
     except FetchError as e:
+        if mapped.fallback is not None:
+            return mapped.fallback, _guessed(mapped, str(e))
         raise FetchError(f"cannot resolve {shown}: {mapped.what} ({mapped.url}): {e}") from None
+    if r.status >= 500 and mapped.fallback is not None:  # down, not "no such account"
+        return mapped.fallback, _guessed(mapped, f"HTTP {r.status}")
     if r.status != 200:
         raise UsageError(f"cannot resolve {shown}: {mapped.what} answered HTTP {r.status} ({mapped.url})")
     try:
-        return mapped.read(r.body, r.url)
+        return mapped.read(r.body, r.url), None
     except ValueError as e:
         raise UsageError(f"cannot resolve {shown}: {e} ({mapped.url})") from None
+
+
+def _guessed(mapped: Lookup, why: str) -> str:
+    return (
+        f"{mapped.what} could not be reached ({why}; {mapped.url}); assuming the usual feed {mapped.fallback}"
+    )

@@ -137,6 +137,8 @@ def added(a: Added) -> Text:
     if a.discovery is not None:
         t.append_text(discovery_choice(a.discovery))
         t.append("\n")
+    elif a.note:
+        t.append(f"note: {one_line(a.note)}; if it is elsewhere: subsample set {a.source.id} url FEED\n")
     elif a.source.what:
         t.append(f"{one_line(a.source.what)} is {one_line(a.source.url)}\n")
     if a.also_as:
@@ -163,15 +165,31 @@ def backfill_page(page: Any) -> Text:
 
 def backfill_summary(walk: Any) -> Text:
     """The last line of a backfill: what it found and why it stopped."""
-    if walk.mechanism is None:
-        return Text(f"{walk.source}: {walk.stopped}.")
-    how = f"{walk.mechanism}" + (f", resumed at page {walk.resumed_at}" if walk.resumed_at else "")
-    t = Text(
-        f"{walk.source} ({how}): {_count(len(walk.pages), 'page')}, {_count(walk.new, 'new post')}; {one_line(walk.stopped)}."
-    )
+    if walk.mechanism is None:  # no older pages: what the feed's own document brought
+        entries = walk.pages[0].entries if walk.pages else 0
+        t = Text(f"{walk.source}: ")
+        if walk.new:
+            t.append(f"{_count(walk.new, 'new post')} of the {entries} the feed itself holds; ")
+        t.append(f"{one_line(walk.stopped)}.")
+    else:
+        how = f"{walk.mechanism}" + (f", resumed at page {walk.resumed_at}" if walk.resumed_at else "")
+        t = Text(
+            f"{walk.source} ({how}): {_count(len(walk.pages), 'page')}, {_count(walk.new, 'new post')}; {one_line(walk.stopped)}."
+        )
     if walk.deleted:
         t.append(f" {_count(walk.deleted, 'post')} deleted by the publisher.")
+    if walk.cut_at and walk.mechanism is not None:
+        t.append(f" `backfill {walk.source}` without --until goes on from page {walk.cut_at}.")
     return t
+
+
+def backfill_interrupted(walk: Any) -> Text:
+    """For stderr, after Ctrl-C: what was kept and where the next backfill begins."""
+    where = f"resumes at page {walk.resume_at}" if walk.resume_at else "begins at the feed again"
+    return Text(
+        f"interrupted: {_count(len(walk.pages), 'page')} read, {_count(walk.new, 'new post')} kept;"
+        f" `subsample backfill {walk.source}` {where}."
+    )
 
 
 def revision_text(post: dict[str, Any]) -> str:
@@ -282,7 +300,7 @@ def posts_view(listing: Any, now: datetime) -> RenderableType:
             marks.append(f"edited ×{p['edits']}")  # noqa: RUF001
         if p.get("deleted"):
             marks.append("deleted by the publisher")
-        elif p.get("in_feed") is False:
+        elif p.get("left_feed"):
             marks.append("left feed")
         table.add_row(
             str(p["n"]),
@@ -475,11 +493,22 @@ def gallery_messages(g: Gallery, *, download: bool) -> Text:
 
 
 def import_report(report: ImportReport) -> Text:
-    """For stderr: each feed skipped and why, then what was added."""
-    lines = [Text(f"skipped {one_line(s.feed)}: {one_line(s.reason)}") for s in report.skipped]
-    names = ", ".join(report.added) or "none"
-    lines.append(Text(f"Imported {_count(len(report.added), 'source')}: {names}"))
+    """For stderr: each feed skipped for a fault and why, the duplicates in one line, then
+    what was added (a few names: an OPML file of 500 feeds is not 500 names on a line)."""
+    lines = [Text(f"skipped {one_line(s.feed)}: {one_line(s.reason)}") for s in report.failed]
+    duplicates = [s.feed for s in report.skipped if s.duplicate]
+    if duplicates:
+        lines.append(
+            Text(f"skipped {_count(len(duplicates), 'feed')} already subscribed: {_a_few(duplicates)}")
+        )
+    lines.append(Text(f"Imported {_count(len(report.added), 'source')}: {_a_few(report.added) or 'none'}"))
     return Text("\n").join(lines)
+
+
+def _a_few(names: list[str], shown: int = 5) -> str:
+    """The first SHOWN of NAMES, and how many more: "a, b, c, d, e and 495 more"."""
+    first = ", ".join(one_line(n) for n in names[:shown])
+    return f"{first} and {len(names) - shown} more" if len(names) > shown else first
 
 
 def posts_import_report(report: PostsImport) -> Text:
