@@ -188,11 +188,12 @@ def decide(
     taken: set[str] = set()  # archived keys a renamed entry has claimed
 
     def claim(entry: Entry, alias: str | None) -> bool:
-        usable = alias is not None and alias not in in_feed and alias not in taken and alias in known
-        if usable:
-            taken.add(alias)  # type: ignore[arg-type]
-            plan.renamed[entry["key"]] = alias  # type: ignore[assignment]
-        return usable
+        """Give ENTRY the archived post ALIAS, if no entry of the feed has that key or took it."""
+        if alias is None or alias in in_feed or alias in taken or alias not in known:
+            return False
+        taken.add(alias)
+        plan.renamed[entry["key"]] = alias
+        return True
 
     for entry in selection.chosen:
         old = known.get(entry["key"])

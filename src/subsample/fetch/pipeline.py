@@ -384,7 +384,8 @@ def _archive(
 def _plan(index: Index, sid: str, selection: merge.Selection) -> merge.Plan:
     """What SELECTION means for source SID's archive, given what the index knows."""
     known = index.known_posts(sid, selection.keys)
-    known |= index.known_posts(sid, merge.fallback_lookups(selection, known))
+    if index.count(sid):  # (a first fetch has nothing archived under a fallback key)
+        known |= index.known_posts(sid, merge.fallback_lookups(selection, known))
     by_link, aliases = index.posts_by_link(sid, merge.unknown_links(selection, known))
     return merge.decide(selection, {**aliases, **known}, by_link)
 
