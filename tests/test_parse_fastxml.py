@@ -124,6 +124,16 @@ REAL_SHAPES = {
         b'<gd:image rel="http://schemas.google.com/g/2005#thumbnail" width="16" height="16" src="https://x/b16.gif"/></author>'
         b'<link rel="alternate" type="text/html" href="https://b.example/p"/></entry></feed>'
     ),
+    "media:title after a title": rss(
+        "<item><title>T</title><guid>g</guid><media:title>M</media:title></item>"
+    ),
+    "media:title before a title": rss(
+        "<item><media:title>M</media:title><title>T</title><guid>g</guid></item>"
+    ),
+    "media:title in media:content": rss(
+        '<item><media:content url="https://x.example/a.jpg" medium="image"><media:title>M</media:title>'
+        "</media:content><title>T</title><guid>g</guid></item>"
+    ),
     "an unknown namespace with children": rss(
         '<item><title>t</title><guid>g</guid><x:meta xmlns:x="urn:x"><x:deep a="1">v</x:deep></x:meta></item>'
     ),
@@ -137,7 +147,6 @@ def test_real_world_shapes_take_the_fast_path_and_read_as_feedparser(body: bytes
 
 MUST_DECLINE = {
     # each reaches a field we keep in feedparser: title, summary, content, tags, author, dates
-    "media:title": "<media:title>Other</media:title>",
     "media:description": "<media:description>Other</media:description>",
     "media:group": "<media:group><media:title>x</media:title></media:group>",
     "media:keywords": "<media:keywords>a, b</media:keywords>",
@@ -152,6 +161,12 @@ MUST_DECLINE = {
     "upper-case title": "<Title>Other</Title>",
     "an unknown prefix given twice": '<x:a xmlns:x="urn:q" xmlns:y="urn:q">v</x:a>',
 }
+
+
+def test_a_media_title_in_an_item_with_no_title_is_feedparsers() -> None:
+    body = rss("<item><guid>g</guid><media:title>M</media:title></item>")
+    assert fastxml.read(body, None) is None
+    assert parse_feed(body, URL, None).entries[0]["title"] == "M"
 
 
 @pytest.mark.parametrize("element", MUST_DECLINE.values(), ids=MUST_DECLINE.keys())
