@@ -143,6 +143,13 @@ class Index:
             pass
         return found
 
+    def changed(self) -> list[str]:
+        """The sources whose archive is not as the index last saw it (another process wrote
+        to it, or a crash tore its last line): the only ones that can be torn since."""
+        files = self._archive_files()
+        known = {r[0]: r[1:] for r in self.db.execute("SELECT source, ino, size, mtime FROM files")}
+        return [sid for sid, st in files.items() if st is None or known.get(sid) != st]
+
     def sync(self, source_id: str | None = None) -> None:
         """Bring the index up to date with the archive files (all, or one source's)."""
         if source_id:

@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -41,8 +42,10 @@ class TornTail:
     post: int | None  # the number of the post it began, if it said (and was its first revision)
 
 
-def torn_files(paths: Paths) -> list[Path]:
-    """The archives and full-text files whose last byte is not a newline."""
+def torn_files(paths: Paths, sources: Iterable[str] | None = None) -> list[Path]:
+    """The archives and full-text files (of SOURCES only, if given) whose last byte is not a newline."""
+    if sources is not None:
+        return [p for sid in sources for p in (paths.archive(sid), paths.fulltext(sid)) if _torn(p)]
     found = []
     for folder in (paths.archive_dir, paths.fulltext_dir):
         with contextlib.suppress(OSError), os.scandir(folder) as entries:
@@ -66,14 +69,16 @@ def _torn(path: Path) -> bool:
         os.close(fd)
 
 
-def repair_torn_tails(paths: Paths, *, locked: bool = False) -> list[TornTail]:
-    """Set aside every torn last line (taking the write lock unless the caller holds it:
-    LOCKED); what was set aside.
+def repair_torn_tails(
+    paths: Paths, *, locked: bool = False, sources: Iterable[str] | None = None
+) -> list[TornTail]:
+    """Set aside every torn last line (of SOURCES' files only, if given; taking the write
+    lock unless the caller holds it: LOCKED); what was set aside.
 
     Raises:
         StorageError: a file could not be read, set aside or cut back.
     """
-    torn = torn_files(paths)
+    torn = torn_files(paths, sources)
     if not torn:
         return []
     with contextlib.nullcontext() if locked else file_lock(paths.write_lock):

@@ -321,8 +321,12 @@ class _Numbers:
 def _archive_batch(paths: Paths, index: Index, downloads: list[Download], now: datetime) -> list[FetchResult]:
     """Archive a batch of downloads: one lock, one index transaction, one round of fsyncs."""
     with file_lock(paths.write_lock), index.batch():
-        # A torn last line (a crash since we last looked) is set aside, its number kept.
-        repair.repair_torn_tails(paths, locked=True)
+        # A torn last line (a crash since we last looked) is set aside, its number kept: in
+        # the files this batch appends to, and in any archive changed behind the index's back
+        # (only those can be torn since). Reading every file each batch took 0.44 s of a
+        # 500-source fetch's main thread (43 batches x 1,000 files).
+        batch = {d.source.id for d in downloads}
+        repair.repair_torn_tails(paths, locked=True, sources=sorted(batch | set(index.changed())))
         index.sync()  # another fetch may have appended since we last held the lock
         # The index now knows every number in any archive; the counter also remembers
         # those of archives deleted since. It is written once a batch: a crash before that

@@ -130,6 +130,9 @@ class HostPool(Generic[J, R]):
 # realistic feeds, 2 cores): 3.8 s in threads, 2.75 s with one worker process (3.6 s of
 # CPU), 2.8 s with two (3.75 s). A warm fetch parses nothing and starts no process.
 # (Cold is 2.5 s since the fast reader also reads single-byte encodings: parse/fastxml.py.)
+# On real feeds (fetch_bench.py --realworld: 500 sources, 67 MB, a third of it for feedparser)
+# the main process mostly waits for the parsers: one worker per core, not per spare core,
+# took a cold fetch from 10.8-12.1 s to 7.6-8.7 s on 2 cores (two runs each).
 PARSE_PROCESSES_FROM = 40
 # At most this many workers: one parses about 370 feeds a second here, faster than the
 # fetching process downloads and archives them, so a third is already for slower cores (and
@@ -138,8 +141,8 @@ MAX_PARSE_PROCESSES = 3
 
 
 def parse_processes(sources: int) -> ProcessPoolExecutor | None:
-    """A pool of processes to parse SOURCES' feeds in, one per core but the one this
-    process keeps busy (at most MAX_PARSE_PROCESSES); None where threads do as well (a
+    """A pool of processes to parse SOURCES' feeds in, one per core (at most
+    MAX_PARSE_PROCESSES); None where threads do as well (a
     small fetch would pay more to start a process, about 0.2 s of CPU, than it saves)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if cores < 2 or sources < PARSE_PROCESSES_FROM:
@@ -148,7 +151,7 @@ def parse_processes(sources: int) -> ProcessPoolExecutor | None:
 
     # spawn, not fork: this process already runs threads, and a forked child would inherit
     # whatever locks they held at that moment.
-    workers = min(cores - 1, MAX_PARSE_PROCESSES)
+    workers = min(cores, MAX_PARSE_PROCESSES)
     try:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     except (OSError, ImportError, NotImplementedError):
