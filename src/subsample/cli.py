@@ -481,11 +481,21 @@ def fetch(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     timeout: Timeout = 30,
     max_size: MaxSize = 32,
+    pages_for: Annotated[
+        str,
+        typer.Option(
+            metavar="DURATION",
+            callback=_pages_for,
+            help="Read posts' pages for their full text for at most this long (90s, 5m; 0: none);"
+            " the rest wait for the next fetch.",
+        ),
+    ] = "1m",
 ) -> None:
     """Fetch the enabled sources that are due and archive their new posts.
 
     Each source's outcome is a line as it ends: successes on stdout, failures on stderr
-    (so that `subsample fetch >/dev/null` in cron still mails the failures).
+    (so that `subsample fetch >/dev/null` in cron still mails the failures). Then the
+    pages of teasers are read, many sites at once, one page at a time per site.
     """
     from subsample import core
 
@@ -499,6 +509,8 @@ def fetch(
             on_start=shown.start,
             on_results=shown.results,
             limits=_limits(timeout, max_size),
+            pages_for=_seconds(pages_for),
+            on_pages=shown.pages,
         )
     finally:
         shown.stop()
@@ -525,6 +537,7 @@ class _FetchProgress:
         self.as_json = as_json
         self.bar: Progress | None = None
         self.task: TaskID | None = None
+        self.pages_task: TaskID | None = None
 
     def start(self, total: int) -> None:
         self.out, self.err = _out(), _err()
@@ -558,9 +571,42 @@ class _FetchProgress:
         if self.bar is not None:
             self.bar.start()
 
+    def pages(self, done: int, total: int) -> None:
+        """Progress of the pages a fetch reads after its feeds (a bar on a terminal only)."""
+        if self.as_json or not getattr(self, "err", None) or not self.err.is_terminal:
+            return
+        if self.bar is None:
+            from rich.progress import Progress
+
+            self.bar = Progress(
+                console=self.err, transient=True, redirect_stdout=False, redirect_stderr=False
+            )
+            self.bar.start()
+        if self.pages_task is None:
+            self.pages_task = self.bar.add_task("reading pages", total=total)
+        self.bar.update(self.pages_task, completed=done, total=total)
+
     def stop(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def _pages_for(value: str) -> str:
+    """A duration, or 0 (read no pages this time)."""
+    from subsample.durations import parse_duration
+
+    if value.strip() != "0":
+        try:
+            parse_duration(value)
+        except ValueError as e:
+            raise typer.BadParameter(str(e)) from None
+    return value
+
+
+def _seconds(value: str) -> float:
+    from subsample.durations import parse_duration
+
+    return 0.0 if value.strip() == "0" else float(parse_duration(value))
 
 
 def _limits(timeout: float, max_size: int) -> Limits:

@@ -505,8 +505,11 @@ def fetch(
     on_start: Callable[[int], None] | None = None,
     on_results: Callable[[list[FetchResult]], None] | None = None,
     limits: Any = None,
+    pages_for: float | None = None,
+    on_pages: Callable[[int, int], None] | None = None,
 ) -> FetchReport:
-    """Fetch the named sources now, or else every enabled source that is due.
+    """Fetch the named sources now, or else every enabled source that is due; then read
+    their teasers' pages for at most PAGES_FOR seconds (fetch/pages.PAGES_FOR by default).
 
     Raises:
         SourceNotFoundError: a named source does not exist (nothing is fetched).
@@ -526,7 +529,16 @@ def fetch(
         enabled = [s for s in sources.values() if s.enabled]
         chosen = enabled if force else update.due_sources(enabled, states, now())
     report.results = update.fetch_sources(
-        paths, chosen, now, on_results, limits, on_start, states, unconditional=force
+        paths,
+        chosen,
+        now,
+        on_results,
+        limits,
+        on_start,
+        states,
+        unconditional=force,
+        pages_for=pages_for,
+        on_pages=on_pages,
     )
     if not report.results:  # "nothing is due": say when something will be
         report.next_due = update.next_due(sources.values(), states)

@@ -49,7 +49,7 @@ class FetchResult:
     notes: list[str] = field(default_factory=list)
     pages_read: int = 0  # full texts found this fetch
     pages_failed: int = 0
-    pages_waiting: int = 0  # due, but over this fetch's cap: read next time
+    pages_waiting: int = 0  # due, but over this fetch's cap or past its time for pages: read next time
 
     @property
     def ok(self) -> bool:

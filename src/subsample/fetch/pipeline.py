@@ -95,6 +95,8 @@ def fetch_sources(
     on_start: Callable[[int], None] | None = None,
     states: dict[str, SourceState] | None = None,
     unconditional: bool = False,
+    pages_for: float | None = None,
+    on_pages: Callable[[int, int], None] | None = None,
 ) -> list[FetchResult]:
     """Fetch SOURCES and archive their new posts; one FetchResult per source, in order.
 
@@ -102,6 +104,8 @@ def fetch_sources(
     hears about each batch of sources as soon as it is archived. STATES are the sources'
     (load_states), if the caller has read them already. UNCONDITIONAL sends no validators,
     so every server sends its whole feed (`fetch --force`: after a limit was raised, say).
+    Posts' pages are read once every feed is archived, for at most PAGES_FOR seconds
+    (pages.PAGES_FOR by default; 0 reads none), ON_PAGES(done, total) hearing of each.
 
     Raises:
         StorageError: an archive, the index or a state file cannot be written (the
@@ -110,6 +114,9 @@ def fetch_sources(
     if not sources:
         return []
     from subsample.fetch import http as net
+    from subsample.fetch.pages import PAGES_FOR
+
+    pages_for = PAGES_FOR if pages_for is None else pages_for
 
     results: dict[str, FetchResult] = {}
     session = net.Session()
@@ -133,7 +140,16 @@ def fetch_sources(
                 if on_results:
                     on_results(archived)
             # Pages only once every feed is archived: a slow or failing page delays no post.
-            _read_full_texts(paths, index, [s for s in sources if results[s.id].ok], session, now, results)
+            _read_full_texts(
+                paths,
+                index,
+                [s for s in sources if results[s.id].ok],
+                session,
+                now,
+                results,
+                pages_for,
+                on_pages,
+            )
     except BaseException:
         # Interrupted (Ctrl-C) or failed: the downloads still running end now, so that the
         # process can exit (Python waits for the pool's threads) without waiting on a server.
@@ -156,10 +172,12 @@ def _read_full_texts(
     session: Any,
     now: Callable[[], datetime],
     results: dict[str, FetchResult],
+    pages_for: float,
+    on_pages: Callable[[int, int], None] | None = None,
 ) -> None:
     """Read the pages of SOURCES' teasers (new posts and earlier ones whose page is due),
-    newest first, at most pages.PAGES_PER_FETCH a source, and append every attempt to
-    fulltext/ID.jsonl."""
+    newest first, at most pages.PAGES_PER_FETCH a source, for at most PAGES_FOR seconds,
+    and append every attempt to fulltext/ID.jsonl. ON_PAGES(done, total) hears of each."""
     from subsample.fetch import pages
 
     wanted = [s for s in sources if pages.reads_pages(s)]
@@ -177,8 +195,17 @@ def _read_full_texts(
         )
         site = load_state(paths, s.id).link  # the feed's own site, where a page is the post's
         requests += pages.page_requests(s, site, fulltext.records_of(paths, index, chosen))
-    for page in pages.read_pages(requests, session=session, now=now, pause=pages.PAUSE):
+    if pages_for <= 0 or not requests:
+        for r in requests:
+            results[r.source].pages_waiting += 1
+        return
+    if on_pages:
+        on_pages(0, len(requests))
+    not_reached = {(r.source, r.n) for r in requests}
+    until = time.monotonic() + pages_for
+    for page in pages.read_pages(requests, session=session, now=now, pause=pages.PAUSE, until=until):
         sid = page.request.source
+        not_reached.discard((sid, page.request.n))
         # Each attempt on disk as soon as it is known: Ctrl-C loses at most the pages in flight.
         with file_lock(paths.write_lock):
             fulltext.record_attempts(paths, sid, [page.as_attempt()])
@@ -186,6 +213,10 @@ def _read_full_texts(
             results[sid].pages_read += 1
         else:
             results[sid].pages_failed += 1
+        if on_pages:
+            on_pages(len(requests) - len(not_reached), len(requests))
+    for sid, _ in not_reached:  # out of time: due still, so the next fetch reads them
+        results[sid].pages_waiting += 1
 
 
 def _host(source: Source) -> str:
