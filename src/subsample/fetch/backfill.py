@@ -531,8 +531,8 @@ def _walk_ways(
                 on_step,
             )
         finally:
-            walk.in_way = None
             run.requests += door_of_way.requests
+        walk.in_way = None  # (left set by Ctrl-C: the message names the way it stopped in)
         if walk.dry_run:
             run.refused = [u for u in run.read if not door.allows(u)]
 
