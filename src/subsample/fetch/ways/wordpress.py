@@ -132,7 +132,7 @@ class Way:
             )
         last = min(MAX_PAGES, -(-total // per_page))
         pages = [posts_url(self.root, n, per_page) for n in range(page, last + 1)]
-        return Batch([], None, read=pages, note=f"{total} posts in {last} pages")
+        return Batch([], None, read=pages, note=f"{total} posts in {last} page{'' if last == 1 else 's'}")
 
 
 def posts_url(root: str, page: int, per_page: int = PER_PAGE) -> str:
