@@ -143,7 +143,8 @@ def _posts(run: Run, sid: str) -> list[dict[str, Any]]:
     r = run("list", sid, "--json", "--all")
     assert r.exit_code == 0, r.output
     listing = json.loads(r.stdout)
-    return listing["posts"] if isinstance(listing, dict) else listing
+    posts: list[dict[str, Any]] = listing["posts"] if isinstance(listing, dict) else listing
+    return posts
 
 
 def test_a_blog_whose_feed_holds_10_of_its_60_posts_ends_with_60(
@@ -279,7 +280,7 @@ def test_dry_run_lists_what_it_would_read_and_archives_nothing(
     run("add", "two", "rss", blog.base + "/feed/")
     r = run("backfill", "two", "--pause", "0", "--dry-run")
     assert r.exit_code == 0, r.output
-    assert "robots.txt disallows it: not read" in r.stdout or "disallows" in r.stdout
+    assert "wp/v2/posts?page=1&per_page=100&_embed=author (robots.txt disallows it: not read)" in r.stdout
     assert not (home / "archive" / "two.jsonl").exists()
 
 

@@ -462,8 +462,9 @@ def _walk_ways(
 ) -> None:
     """The site's ways past the feed, in order: each found, walked from its cursor, its
     batches archived as they come; one that fails or is refused leaves the next to go on."""
-    if not ways:
-        return
+    site_home = home_url(source, feed_url)
+    if not ways or not urls.is_web(site_home):
+        return  # (a feed read from a file has no site behind it to ask)
     sid = source.id
     if restart and not walk.dry_run and (progress.ways or progress.ways_finished):
         progress.ways, progress.ways_finished = {}, {}
@@ -475,7 +476,7 @@ def _walk_ways(
     site = Site(
         source=source,
         feed_url=feed_url,
-        home_url=home_url(source, feed_url),
+        home_url=site_home,
         get=lambda url: current[0].get(url),
         archived=archived,
         until=until,
@@ -485,7 +486,7 @@ def _walk_ways(
     for module in ways:
         name = str(module.NAME)
         run = WayRun(name)
-        if name in progress.ways_finished and name not in progress.ways and not walk.dry_run:
+        if name in progress.ways_finished and name not in progress.ways and not restart:
             run.found = True
             run.stopped = f"read to its end on {progress.ways_finished[name][:10]}; --restart reads it again"
             walk.ways.append(run)
@@ -508,7 +509,7 @@ def _walk_ways(
             continue  # the site does not offer it
         run.found = True
         walk.ways.append(run)
-        cursor = progress.ways.get(name)
+        cursor = None if restart else progress.ways.get(name)
         if cursor is not None:
             run.resumed = describe_cursor(cursor)
         door_of_way = WayDoor(door, max_pages or REQUESTS_PER_WAY)

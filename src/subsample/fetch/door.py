@@ -21,6 +21,7 @@ import urllib.robotparser
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from subsample import urls
 from subsample.errors import FetchError
 from subsample.fetch import http
 
@@ -82,6 +83,8 @@ class Door:
             FetchError: as http.get.
         """
         if robots:
+            if not urls.is_web(url):  # (a way reads the web only, never a file a page names)
+                raise FetchError(f"not a web URL: {url[:80]!r}")
             parser, cached = self._robots_of(url)
             if cached is not None and url == _robots_url(url):
                 return cached  # (a way reading robots.txt for its Sitemap lines: read once)

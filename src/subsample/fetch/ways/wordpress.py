@@ -123,8 +123,10 @@ class Way:
         (X-WP-Total says how many there are), no posts read."""
         try:
             resp = self.site.get(posts_url(self.root, 1, 1))
-        except FetchError as e:
-            return Batch([], None, note=f"could not ask {self.root}: {e}")
+        except FetchError as e:  # (robots.txt, say: the listing marks the page refused)
+            return Batch(
+                [], None, read=[posts_url(self.root, page, per_page)], note=f"could not count the posts: {e}"
+            )
         total = _int(resp.headers, "x-wp-total", -1) if resp.status == 200 else -1
         if total < 0:
             return Batch(
