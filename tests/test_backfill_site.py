@@ -36,6 +36,7 @@ class Blog:
     broken: set[int] = field(default_factory=set)  # REST pages that answer 500
     hang: Callable[[int], None] | None = None  # called before REST page N is answered
     api: Callable[[Request], Response] | None = None  # instead of the REST API (hostile ones)
+    paged: bool = False  # the feed says WordPress made it and answers ?paged=N (404 past the end)
 
     def post(self, n: int) -> dict[str, Any]:
         date = datetime(2026, 1, 1, 10, tzinfo=UTC) + timedelta(days=n)
@@ -64,7 +65,10 @@ class Blog:
 
     def rss(self, req: Request) -> Response:
         items = ""
-        for n in range(self.total, self.total - self.feed, -1):
+        newest = self.total - (int(req.args.get("paged", "1")) - 1) * self.feed if self.paged else self.total
+        if newest < 1:
+            return Response("<html>Not found</html>", status=404)
+        for n in range(newest, max(0, newest - self.feed), -1):
             p = self.post(n)
             items += (
                 f"<item><title>{escape(p['title'])}</title><link>{p['link']}</link>"
@@ -76,7 +80,9 @@ class Blog:
         body = (
             '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
             'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Blog</title>'
-            f"<link>{self.base}/</link><description>d</description>{items}</channel></rss>"
+            f"<link>{self.base}/</link><description>d</description>"
+            + ("<generator>https://wordpress.org/?v=6.4.2</generator>" if self.paged else "")
+            + f"{items}</channel></rss>"
         )
         return Response(body, content_type="application/rss+xml; charset=UTF-8")
 
@@ -204,6 +210,21 @@ def test_a_backfill_before_any_fetch_takes_the_feed_first_and_the_rest_from_the_
     assert len(lines) == 60
     assert sum(1 for x in lines if x["found_by"] == "feed") == 10  # the feed's text, not the API's
     assert run("fetch").exit_code == 0 and len(archive_lines(home, "blog")) == 60
+
+
+def test_a_feed_with_pages_is_walked_as_before_and_then_the_api_adds_nothing_twice(
+    run: Run, httpserver: HTTPServer, home: Path
+) -> None:
+    blog = _serve(httpserver, paged=True)
+    run("add", "blog", "rss", blog.base + "/feed/")
+    assert run("fetch").exit_code == 0
+    r = run("backfill", "blog", "--pause", "0")
+    assert r.exit_code == 0, r.output
+    assert "blog (wordpress): 7 pages, 50 new posts; page 7 answered 404: past the end." in r.stdout
+    assert "blog (wordpress-api): 3 pages, 0 new posts; reached its end." in r.stdout
+    assert "blog: found 50 new posts: feed 50, wordpress-api 0." in r.stdout
+    lines = archive_lines(home, "blog")
+    assert len(lines) == 60 and {x["found_by"] for x in lines if "found_by" in x} == {"wordpress"}
 
 
 def test_the_generator_alone_and_the_rest_route_form_are_found(

@@ -583,7 +583,10 @@ def backfill(
     ctx: typer.Context,
     source_id: SourceId,
     max_pages: Annotated[
-        int | None, typer.Option(min=1, max=BIGGEST, help="Read at most this many pages.")
+        int | None,
+        typer.Option(
+            min=1, max=BIGGEST, help="Read at most this many pages of the feed, and requests of each way."
+        ),
     ] = None,
     until: Annotated[
         str | None, typer.Option(metavar="DATE", help="Stop at posts older than this date (YYYY-MM-DD).")
@@ -592,7 +595,7 @@ def backfill(
         bool,
         typer.Option(
             "--restart",
-            help="Begin at the feed again, past pages that bring nothing new (to widen a walk that ended).",
+            help="Begin at the feed again, past pages that bring nothing new (to widen a walk that ended), and every way at its start.",
         ),
     ] = False,
     pause: Annotated[
