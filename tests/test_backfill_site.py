@@ -493,3 +493,53 @@ def test_the_rest_api_posts_url_and_entry() -> None:
         None,
     )
     assert entry_of({"title": {"rendered": "no identity"}}) is None and entry_of([]) is None
+
+
+def test_the_run_s_byte_cap_stops_the_ways_and_the_next_backfill_goes_on(
+    run: Run, httpserver: HTTPServer, home: Path
+) -> None:
+    from subsample import config
+    from subsample.fetch.backfill import backfill
+
+    blog = _serve(httpserver)
+    run("add", "blog", "rss", blog.base + "/feed/")
+    now = lambda: datetime.now(UTC)  # noqa: E731
+    paths = resolve(home)
+    source = config.load_sources(paths)["blog"]
+    # The feed (about 12 kB) is read whatever the cap; the API's first page passes it.
+    walk = backfill(paths, source, now=now, pause=0, max_bytes=20_000)
+    way = walk.ways[0]
+    assert not walk.failed and way.steps == 1, way
+    assert way.stopped.startswith("stopped after reading") and "again goes on" in way.stopped
+    assert len(archive_lines(home, "blog")) == 25
+    walk = backfill(paths, source, now=now, pause=0)
+    assert walk.ways[0].resumed == "at page 2" and len(archive_lines(home, "blog")) == 60
+
+
+def test_one_request_at_a_time_per_host_with_a_pause(httpserver: HTTPServer) -> None:
+    import time
+
+    from subsample.fetch import http
+    from subsample.fetch.door import Door
+
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n")
+    httpserver.expect_request("/a").respond_with_data("a")
+    session = http.Session()
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        time.sleep(seconds)
+
+    door = Door(
+        session, pause=0.3, limits=None, refuse_host=http.stay_outside_unless(httpserver.url_for("/")),
+        max_bytes=10**6, sleep=sleep,
+    )  # fmt: skip
+    try:
+        assert door.get(httpserver.url_for("/a")).body == b"a"
+        assert door.get(httpserver.url_for("/a")).body == b"a"
+        assert door.allows(httpserver.url_for("/a")) and not door.allows(httpserver.url_for("/private/x"))
+    finally:
+        session.close()
+    assert [r.path for r, _ in httpserver.log] == ["/robots.txt", "/a", "/a"]  # robots.txt once
+    assert len(slept) == 2 and all(0.1 < s <= 0.3 for s in slept)

@@ -90,7 +90,7 @@ class Door:
                 return cached  # (a way reading robots.txt for its Sitemap lines: read once)
             if not parser.can_fetch(ROBOTS_AGENT, url):
                 raise RobotsDisallowed(url)
-        return self._get(url, limits or self.limits)
+        return self._get(url, limits or self.limits, capped=robots)
 
     def allows(self, url: str) -> bool:
         """Whether the site's robots.txt allows URL (reading robots.txt if not yet read)."""
@@ -99,9 +99,11 @@ class Door:
         except OverCap:
             return True  # (only --dry-run asks, to say what would be refused)
 
-    def _get(self, url: str, limits: http.Limits | None) -> http.Response:
-        if self.bytes_read >= self.max_bytes:
-            raise OverCap(f"read {self.bytes_read // (1024 * 1024)} MiB, this run's cap")
+    def _get(self, url: str, limits: http.Limits | None, *, capped: bool = True) -> http.Response:
+        # (The feed's own pages are capped by --max-pages and each page's size: the run's
+        # cap on bytes is for the ways, which may read a whole site.)
+        if capped and self.bytes_read >= self.max_bytes:
+            raise OverCap(f"stopped after reading {_size(self.bytes_read)}, this run's cap")
         host = _host(url)
         last = self._last.get(host)
         if last is not None:
@@ -149,6 +151,10 @@ class WayDoor:
         self.requests += 1
         self.read.append(url)
         return self.door.get(url)
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 def _host(url: str) -> str:
