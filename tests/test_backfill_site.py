@@ -543,3 +543,58 @@ def test_one_request_at_a_time_per_host_with_a_pause(httpserver: HTTPServer) -> 
         session.close()
     assert [r.path for r, _ in httpserver.log] == ["/robots.txt", "/a", "/a"]  # robots.txt once
     assert len(slept) == 2 and all(0.1 < s <= 0.3 for s in slept)
+
+
+def _way_module(name: str, batches: Callable[[Any], Any]) -> Any:
+    """A way as fetch/ways/NAME.py would be, offered by every site."""
+    import types
+
+    module = types.ModuleType(f"subsample.fetch.ways.{name}")
+
+    class Way:
+        def __init__(self, site: Any) -> None:
+            self.site, self.name = site, name
+
+        def batches(self, cursor: Any) -> Any:
+            return batches(self.site)
+
+    module.NAME = name  # type: ignore[attr-defined]
+    module.find = Way  # type: ignore[attr-defined]
+    return module
+
+
+def test_a_way_that_fails_leaves_the_next_to_go_on_and_wayback_runs_only_when_asked(
+    run: Run, httpserver: HTTPServer, home: Path, monkeypatch: Any
+) -> None:
+    from subsample.errors import FetchError
+    from subsample.fetch import backfill
+    from subsample.fetch.ways import Batch, wordpress
+    from subsample.parse.entry import make_entry
+
+    def broken(site: Any) -> Any:
+        site.get(site.home_url + "nowhere")
+        raise FetchError("the way broke")
+        yield  # (a generator)
+
+    def captures(site: Any) -> Any:
+        entry = make_entry(
+            id="urn:captured", link=None, title="From a capture", author=None, published="2025-06-01T00:00:00Z",
+            updated=None, summary=None, content="<p>then</p>", tags=[], enclosures=[], extra_images=[],
+        )  # fmt: skip
+        yield Batch(
+            [entry], None, read=["https://archive.example/web/2025id_/feed"], extra={"captured": "2025"}
+        )
+
+    ways = (_way_module("broken", broken), wordpress, _way_module("wayback", captures))
+    monkeypatch.setattr(backfill, "WAYS", ways)
+    blog = _serve(httpserver)
+    run("add", "blog", "rss", blog.base + "/feed/")
+    r = run("backfill", "blog", "--pause", "0")
+    assert r.exit_code == 1, r.output  # one way failed: the user should know
+    assert "blog (broken): failed: the way broke." in r.stdout
+    assert "blog (wordpress-api): 3 pages, 50 new posts" in r.stdout and "wayback" not in r.stdout
+    assert len(archive_lines(home, "blog")) == 60
+    r = run("backfill", "blog", "--pause", "0", "--wayback")
+    assert "blog (wayback): 1 page, 1 new post; reached its end." in r.stdout
+    line = next(x for x in archive_lines(home, "blog") if x["key"] == "urn:captured")
+    assert (line["found_by"], line["captured"]) == ("wayback", "2025")

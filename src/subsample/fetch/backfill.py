@@ -141,6 +141,7 @@ class WayRun:
     notes: list[str] = field(default_factory=list)
     read: list[str] = field(default_factory=list)  # --dry-run: what it would read
     refused: list[str] = field(default_factory=list)  # --dry-run: what robots.txt refuses
+    not_posts: int = 0  # pages a way read and judged not posts (Batch.refused: an about page)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -629,6 +630,7 @@ def _archive_batch(
         add_found_outside_feed(paths, sid, run.name, _new_numbers(paths, sid, elsewhere, done))
     archived.update(str(e["link"]) for e in entries if e.get("link"))
     run.entries += len(batch.entries)
+    run.not_posts += len(batch.refused)
     run.new += done.new
     run.updated += done.updated
     return Step(
@@ -695,6 +697,7 @@ def _record_step(paths: Paths, sid: str, step: Step, batch: Batch, now: datetime
             "page": step.number,
             "url": step.url,
             "read": batch.read[:20],
+            "not_posts": batch.refused[:20],
             "status": 200,
             "seen": step.entries,
             "new": step.new,

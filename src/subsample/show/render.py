@@ -192,7 +192,10 @@ def _way_summary(source: str, way: Any) -> Text:
     how = way.name + (f", resumed {way.resumed}" if way.resumed else "")
     t = Text(f"{source} ({how}): ")
     if way.steps:
-        t.append(f"{_count(way.steps, 'page')}, {_count(way.new, 'new post')}; ")
+        t.append(f"{_count(way.steps, 'page')}, {_count(way.new, 'new post')}")
+        if way.not_posts:
+            t.append(f" ({_count(way.not_posts, 'page')} not posts)")
+        t.append("; ")
     t.append(f"{one_line(way.stopped)}.")
     for note in way.notes:
         t.append(f" {one_line(note)}.")
