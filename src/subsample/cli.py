@@ -629,7 +629,10 @@ def backfill(
     ctx: typer.Context,
     source_id: SourceId,
     max_pages: Annotated[
-        int | None, typer.Option(min=1, max=BIGGEST, help="Read at most this many pages.")
+        int | None,
+        typer.Option(
+            min=1, max=BIGGEST, help="Read at most this many pages of the feed, and requests of each way."
+        ),
     ] = None,
     until: Annotated[
         str | None, typer.Option(metavar="DATE", help="Stop at posts older than this date (YYYY-MM-DD).")
@@ -638,7 +641,7 @@ def backfill(
         bool,
         typer.Option(
             "--restart",
-            help="Begin at the feed again, past pages that bring nothing new (to widen a walk that ended).",
+            help="Begin at the feed again, past pages that bring nothing new (to widen a walk that ended), and every way at its start.",
         ),
     ] = False,
     pause: Annotated[
@@ -649,13 +652,26 @@ def backfill(
         float,
         typer.Option(min=1, max=3600, callback=_a_number, help="Give up on a page after this many seconds."),
     ] = 30,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="List what would be read (no post pages read, nothing archived)."),
+    ] = False,
+    wayback: Annotated[
+        bool,
+        typer.Option(
+            "--wayback",
+            help="Also read web.archive.org's captures of the feed (this tells web.archive.org which feed you read).",
+        ),
+    ] = False,
 ) -> None:
-    """Walk a source's older pages and archive every post not yet archived.
+    """Walk a source's older pages, then its site's, and archive every post not yet archived.
 
-    Uses what the feed offers: RFC 5005 archives or pages, JSON Feed next_url, WordPress
+    First what the feed offers: RFC 5005 archives or pages, JSON Feed next_url, WordPress
     ?paged=N, Blogger start-index; a feed with none still has every entry it holds
-    archived. An interrupted walk (Ctrl-C, a failed page, --max-pages, --until) resumes
-    where it stopped.
+    archived. Then the site's own ways, in order: its WordPress REST API, its sitemaps,
+    a Substack archive (and, with --wayback, a web archive's captures of the feed),
+    honouring its robots.txt. An interrupted walk (Ctrl-C, a failed page, --max-pages,
+    --until) resumes where it stopped.
     """
     from subsample import core
     from subsample.fetch.backfill import Interrupted
@@ -673,13 +689,19 @@ def backfill(
             pause=pause,
             limits=_limits(timeout, 32),
             on_page=lambda page: out.print(render.backfill_page(page), soft_wrap=True),
+            on_step=lambda step: out.print(render.backfill_step(step), soft_wrap=True),
+            dry_run=dry_run,
+            wayback=wayback,
         )
     except Interrupted as e:
         sys.stdout.flush()
         _err().print(render.backfill_interrupted(e.walk), soft_wrap=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    if dry_run:
+        out.print(render.backfill_plan(walk), soft_wrap=True)
+        return
     out.print(render.backfill_summary(walk), soft_wrap=True)
-    if walk.error:
+    if walk.failed:
         raise typer.Exit(1)
 
 

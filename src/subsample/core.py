@@ -556,9 +556,14 @@ def backfill(
     pause: float | None = None,
     limits: Any = None,
     on_page: Callable[[Any], None] | None = None,
+    on_step: Callable[[Any], None] | None = None,
+    dry_run: bool = False,
+    wayback: bool = False,
 ) -> Any:
-    """Walk source SOURCE_ID's older pages and archive what is missing (fetch/backfill.py);
-    RESTART begins at the feed again rather than where the last walk stopped.
+    """Walk source SOURCE_ID's older pages, then the site's ways past the feed, and archive
+    what is missing (fetch/backfill.py); RESTART begins at the feed again rather than where
+    the last walk stopped, and every way from its start; DRY_RUN says what would be read;
+    WAYBACK also asks a web archive for its captures of the feed.
 
     Raises:
         SourceNotFoundError: no such source.
@@ -581,6 +586,9 @@ def backfill(
         pause=walk.PAUSE if pause is None else pause,
         limits=limits,
         on_page=on_page,
+        on_step=on_step,
+        dry_run=dry_run,
+        wayback=wayback,
     )
 
 

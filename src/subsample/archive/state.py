@@ -148,6 +148,11 @@ class Progress:
     number: int = 0  # next_url's number in the walk
     finished: str | None = None  # when a walk last reached its end (ISO 8601)
     deleted: list[str] = field(default_factory=list)  # keys a complete feed no longer holds
+    # The site's ways past the feed (fetch/ways): where each goes on (its own JSON cursor),
+    # and when each last reached its end (a finished way is not walked again without
+    # --restart). Files written before the ways have neither, and read as no way begun.
+    ways: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ways_finished: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Any) -> Progress:
@@ -162,6 +167,12 @@ class Progress:
             p.number = data["number"]
         if isinstance(data.get("deleted"), list):
             p.deleted = [k for k in data["deleted"] if isinstance(k, str)]
+        if isinstance(data.get("ways"), dict):
+            p.ways = {k: v for k, v in data["ways"].items() if isinstance(k, str) and isinstance(v, dict)}
+        if isinstance(data.get("ways_finished"), dict):
+            p.ways_finished = {
+                k: v for k, v in data["ways_finished"].items() if isinstance(k, str) and isinstance(v, str)
+            }
         return p
 
 
@@ -205,6 +216,17 @@ def add_found_on_older_pages(paths: Paths, sid: str, page: int, numbers: list[in
         append_lines(_found_path(paths, sid), [encode({"page": page, "numbers": _runs(numbers)})])
 
 
+def add_found_outside_feed(paths: Paths, sid: str, way: str, numbers: list[int]) -> None:
+    """Remember the posts NUMBERS as archived by a backfill's WAY past the feed (the site's
+    REST API, its sitemaps...): never in the feed, so `list` does not say they left it.
+
+    Raises:
+        StorageError: the write failed.
+    """
+    if numbers:
+        append_lines(_found_path(paths, sid), [encode({"way": way, "numbers": _runs(numbers)})])
+
+
 def _runs(numbers: list[int]) -> list[list[int]]:
     """NUMBERS as [first, last] runs of consecutive numbers, in order."""
     runs: list[list[int]] = []
@@ -237,7 +259,8 @@ class PostNumbers:
 
 
 def found_on_older_pages(paths: Paths, sid: str) -> PostNumbers:
-    """The posts add_found_on_older_pages kept for source SID (none if it never backfilled).
+    """The posts add_found_on_older_pages and add_found_outside_feed kept for source SID
+    (none if it never backfilled).
 
     Raises:
         StorageError: the file exists but cannot be read.

@@ -9,28 +9,41 @@ Ctrl-C loses at most the page on the wire. A feed with no older pages still has 
 document archived whole (a fetch takes only the source's `limit` of it); the posts found
 anywhere but in the feed's own window are noted (state/backfill/ID.found.jsonl), so that
 `list` does not say they left the feed.
+
+When the feed's own walk has ended, however it ended, the site's ways past the feed's
+window (fetch/ways: its WordPress REST API, its sitemaps, a typed source's archive, and a
+web archive's captures only when asked) are tried in order, through one polite door
+(fetch/door.py: robots.txt, a pause per host, caps). Each batch a way finds is archived as
+the older pages are, its cursor saved after it; a way that fails stops with a note and the
+next way goes on. A way adds posts and never revises one: an archived post's text is the
+feed's, which the site's rendering of it (an excerpt written otherwise) would only flip.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import ModuleType
 from typing import Any
+from urllib.parse import urlsplit
 
+from subsample import urls
 from subsample.archive.index import Index
 from subsample.archive.merge import rekey
 from subsample.archive.state import (
     Progress,
     add_found_on_older_pages,
+    add_found_outside_feed,
     append_history,
     load_progress,
     load_state,
     save_progress,
 )
 from subsample.errors import FetchError
+from subsample.fetch.door import Door, OverCap, RobotsDisallowed, WayDoor
 from subsample.fetch.pipeline import Archived, archive_entries
+from subsample.fetch.ways import Batch, Cursor, Site, wordpress
 from subsample.models import Source
 from subsample.parse import paging
 from subsample.parse.entry import ParsedFeed
@@ -38,6 +51,16 @@ from subsample.paths import Paths
 from subsample.times import iso_utc
 
 PAUSE = 1.0  # seconds between two requests to the feed's host
+
+# The ways past the feed, in the order they are tried: one module a line (fetch/ways/NAME.py).
+WAYS: tuple[ModuleType, ...] = (wordpress,)
+# Those that run only when asked by name (`backfill --wayback`): a web archive's captures
+# tell a third party which feed you read.
+OPT_IN = frozenset({"wayback"})  # module names
+
+REQUESTS_PER_WAY = 1000  # a way's requests in one run, unless --max-pages says otherwise
+FIND_REQUESTS = 10  # what a way may read to see whether the site offers it
+MAX_BYTES = 512 * 1024 * 1024  # all a backfill reads in one run
 
 
 @dataclass
@@ -67,10 +90,58 @@ class Walk:
     error: str | None = None
     resume_at: int | None = None  # where the next backfill begins (None: at the feed), once interrupted
     cut_at: int | None = None  # the first page whose older posts --until left out: kept to go on from
+    ways: list[WayRun] = field(default_factory=list)  # the site's ways past the feed that it offered
+    dry_run: bool = False
+    in_way: str | None = None  # the way under way (for Ctrl-C)
+    way_resumes: str | None = None  # where that way goes on, in words, once interrupted
 
     @property
     def new(self) -> int:
+        """The new posts of the feed's own walk."""
         return sum(p.new for p in self.pages)
+
+    @property
+    def all_new(self) -> int:
+        return self.new + sum(w.new for w in self.ways)
+
+    @property
+    def failed(self) -> bool:
+        """Something failed that the user should know of: a page of the feed's walk, or a
+        way the site offers (its next backfill tries again from where it stopped)."""
+        return self.error is not None or any(w.error for w in self.ways)
+
+
+@dataclass
+class Step:
+    """One batch a way archived."""
+
+    way: str
+    number: int  # in this run
+    url: str | None
+    entries: int = 0
+    new: int = 0
+    updated: int = 0
+    note: str | None = None
+
+
+@dataclass
+class WayRun:
+    """What one way past the feed did in this run."""
+
+    name: str
+    found: bool = False  # the site offers it
+    steps: int = 0
+    requests: int = 0
+    entries: int = 0
+    new: int = 0
+    updated: int = 0
+    stopped: str = ""  # why it ended, in words
+    error: str | None = None  # a failure (its next run goes on from where it stopped)
+    resumed: str | None = None  # where it began, when it went on from an earlier run
+    notes: list[str] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)  # --dry-run: what it would read
+    refused: list[str] = field(default_factory=list)  # --dry-run: what robots.txt refuses
+    not_posts: int = 0  # pages a way read and judged not posts (Batch.refused: an about page)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -104,14 +175,22 @@ def backfill(
     pause: float = PAUSE,
     limits: Any = None,
     on_page: Callable[[Page], None] | None = None,
+    on_step: Callable[[Step], None] | None = None,
+    dry_run: bool = False,
+    wayback: bool = False,
+    max_bytes: int = MAX_BYTES,
 ) -> Walk:
-    """Walk SOURCE's older pages and archive every post not yet archived.
+    """Walk SOURCE's older pages, then the site's ways past the feed, and archive every post
+    not yet archived.
 
     Resumes a walk an earlier run left unfinished (or stopped at UNTIL), unless RESTART:
     then it begins at the feed again and goes on past pages that bring nothing new, to
-    widen a walk that ended. UNTIL (ISO 8601 UTC) stops at the first page whose posts are
-    all older, and posts older than it are not archived. A feed that offers no way back
-    still has every entry of its own document archived (a fetch takes only `limit`).
+    widen a walk that ended, and walks every way from its start again. UNTIL (ISO 8601
+    UTC) stops at the first page whose posts are all older, and posts older than it are not
+    archived. A feed that offers no way back still has every entry of its own document
+    archived (a fetch takes only `limit`). MAX_PAGES caps the feed's pages and each way's
+    requests; WAYBACK also asks a web archive for its captures of the feed. DRY_RUN reads
+    the feed and what each way needs to say what it would read, and archives nothing.
 
     Raises:
         FetchError: the feed itself cannot be fetched or read (nothing is changed).
@@ -119,26 +198,96 @@ def backfill(
         Interrupted: Ctrl-C; what was archived before it is kept.
     """
     from subsample.fetch import http as net
+
+    state = load_state(paths, source.id)
+    feed_url = state.moved_to if state.moved_to and state.moved_from == source.url else source.url
+    progress = load_progress(paths, source.id)
+    walk = Walk(source.id, dry_run=dry_run)
+    session = net.Session()
+    door = Door(
+        session,
+        pause=pause,
+        limits=limits,
+        refuse_host=net.stay_outside_unless(source.url),
+        max_bytes=max_bytes,
+    )
+    # The posts of the feed's own window: a post found elsewhere was never in the feed.
+    in_window = set(state.in_feed or ())
+    try:
+        if dry_run:
+            _plan_feed(walk, door, feed_url, source, progress, restart)
+        else:
+            _walk_feed(
+                paths,
+                source,
+                walk,
+                door,
+                feed_url,
+                progress,
+                in_window,
+                now,
+                max_pages,
+                until,
+                restart,
+                on_page,
+            )
+        chosen = [
+            m for m in WAYS if _module_name(m) not in OPT_IN or (wayback and _module_name(m) == "wayback")
+        ]
+        _walk_ways(
+            paths,
+            source,
+            walk,
+            door,
+            chosen,
+            feed_url,
+            progress,
+            in_window,
+            now,
+            max_pages,
+            until,
+            restart,
+            on_step,
+        )
+        return walk
+    except KeyboardInterrupt as e:
+        session.abort()  # Ctrl-C: the request on the wire ends now; every page before is saved
+        saved = load_progress(paths, source.id)
+        if walk.in_way is None:
+            walk.resume_at = saved.number if saved.next_url and saved.mechanism else None
+        else:
+            walk.way_resumes = describe_cursor(saved.ways.get(walk.in_way))
+        raise Interrupted(walk) from e
+    except BaseException:
+        session.abort()
+        raise
+    finally:
+        session.close()
+
+
+def _walk_feed(
+    paths: Paths,
+    source: Source,
+    walk: Walk,
+    door: Door,
+    feed_url: str,
+    progress: Progress,
+    in_window: set[str],
+    now: Callable[[], datetime],
+    max_pages: int | None,
+    until: str | None,
+    restart: bool,
+    on_page: Callable[[Page], None] | None,
+) -> None:
+    """The feed's own older pages (parse/paging.py), as far as they go."""
     from subsample.parse import feeds as parse
 
     sid = source.id
-    state = load_state(paths, sid)
-    feed_url = state.moved_to if state.moved_to and state.moved_from == source.url else source.url
-    progress = load_progress(paths, sid)
-    # The posts of the feed's own window: a post found elsewhere was never in the feed.
-    in_window = set(state.in_feed or ())
-    walk = Walk(sid)
-    session = net.Session()
-    last_request: list[float] = []
 
-    def get(url: str) -> net.Response:
-        # One request at a time to the host, with a pause between them.
-        if last_request:
-            time.sleep(max(0.0, last_request[0] + pause - time.monotonic()))
-        try:
-            return net.get(session, url, limits=limits, refuse_host=net.stay_outside_unless(source.url))
-        finally:
-            last_request[:] = [time.monotonic()]
+    def get(url: str) -> Any:
+        # The feed and its pages are what a fetch reads: a feed is for programs, and
+        # robots.txt is asked only for the site's pages (the ways).
+        return door.get(url, robots=False)
 
     cut: list[tuple[str, int]] = []  # (URL, number) of the first page --until cut short
 
@@ -153,11 +302,7 @@ def backfill(
         done = archive_entries(paths, sid, entries, now(), extra={"found_by": mechanism})
         elsewhere = [e["key"] for e in entries if e["key"] not in in_window]
         if done.new and elsewhere:  # the new posts that were never in the feed's own window
-            new = set(done.new_numbers)
-            with Index(paths) as index:
-                index.sync(sid)
-                numbers = [k.n for k in index.known_posts(sid, elsewhere).values() if k.n in new]
-            add_found_on_older_pages(paths, sid, page.number, numbers)
+            add_found_on_older_pages(paths, sid, page.number, _new_numbers(paths, sid, elsewhere, done))
         page.entries = len(feed.entries)
         page.new, page.updated, page.new_numbers = done.new, done.updated, done.new_numbers
         _record(paths, sid, page, mechanism, now())
@@ -179,107 +324,409 @@ def backfill(
         else:
             _finish(paths, sid, progress, now())
 
-    try:
-        if progress.next_url and progress.mechanism and not restart:
-            mechanism, url, number = progress.mechanism, progress.next_url, progress.number
-            walk.resumed_at = number
-            first: ParsedFeed | None = None
-        else:
-            resp = get(feed_url)
-            if resp.status != 200:
-                raise FetchError(f"HTTP {resp.status} from the server")
-            first = parse.parse_feed(resp.body, resp.base_url, resp.headers.get("content-type"))
-            in_window.update(e["key"] for e in rekey(first.entries, source.identity))
-            if first.complete:
-                # Before anything else: a complete feed (RFC 5005 section 2) has no pages,
-                # so it offers no way back, and is exactly the feed that tells deletions.
-                walk.deleted = _mark_deleted(paths, sid, first, progress, source.identity)
-            found = paging.mechanism_of(feed_url, paging_of(first))
-            if found is None:
-                # No older pages, but the feed's own document may hold more entries than a
-                # fetch takes (its limit): those are archived now.
-                archive(Page(1, feed_url, 200), first, "feed", shown=False)  # (the summary says it)
-                walk.stopped = (
-                    "the feed holds every post (RFC 5005 complete feed)"
-                    if first.complete
-                    else "the feed offers no way back to older posts"
-                )
-                return walk
-            mechanism, url, number = found, paging.first_page(feed_url, found), 1
-            if url != feed_url:
-                first = None  # Blogger: the first page again, larger
-        walk.mechanism = mechanism
-        previous_keys: list[str] | None = None
-        while True:
-            page = Page(number, url, None)
-            feed: ParsedFeed | None = first
-            first = None
-            if feed is None:
-                try:
-                    resp = get(url)
-                except FetchError as e:
-                    page.error = str(e)
-                else:
-                    page.status = resp.status
-                    if resp.status == 200:
-                        try:
-                            feed = parse.parse_feed(
-                                resp.body, resp.base_url, resp.headers.get("content-type")
-                            )
-                        except FetchError as e:
-                            page.error = str(e)
-                    elif resp.status in (404, 410) and mechanism == "wordpress" and number > 1:
-                        walk.stopped = f"page {number} answered {resp.status}: past the end"
-                    else:
-                        page.error = f"HTTP {resp.status} from the server"
+    if progress.next_url and progress.mechanism and not restart:
+        mechanism, url, number = progress.mechanism, progress.next_url, progress.number
+        walk.resumed_at = number
+        first: ParsedFeed | None = None
+    else:
+        resp = get(feed_url)
+        if resp.status != 200:
+            raise FetchError(f"HTTP {resp.status} from the server")
+        first = parse.parse_feed(resp.body, resp.base_url, resp.headers.get("content-type"))
+        in_window.update(e["key"] for e in rekey(first.entries, source.identity))
+        if first.complete:
+            # Before anything else: a complete feed (RFC 5005 section 2) has no pages,
+            # so it offers no way back, and is exactly the feed that tells deletions.
+            walk.deleted = _mark_deleted(paths, sid, first, progress, source.identity)
+        found = paging.mechanism_of(feed_url, paging_of(first))
+        if found is None:
+            # No older pages, but the feed's own document may hold more entries than a
+            # fetch takes (its limit): those are archived now.
+            archive(Page(1, feed_url, 200), first, "feed", shown=False)  # (the summary says it)
+            walk.stopped = (
+                "the feed holds every post (RFC 5005 complete feed)"
+                if first.complete
+                else "the feed offers no way back to older posts"
+            )
+            return
+        mechanism, url, number = found, paging.first_page(feed_url, found), 1
+        if url != feed_url:
+            first = None  # Blogger: the first page again, larger
+    walk.mechanism = mechanism
+    previous_keys: list[str] | None = None
+    while True:
+        page = Page(number, url, None)
+        feed: ParsedFeed | None = first
+        first = None
+        if feed is None:
+            try:
+                resp = get(url)
+            except FetchError as e:
+                page.error = str(e)
             else:
-                page.status = 200
-            if feed is None:
-                _record(paths, sid, page, mechanism, now())
-                walk.pages.append(page)
-                if on_page:
-                    on_page(page)
-                if page.error:
-                    # Kept where it is: the next backfill tries this page again.
-                    keep(url, mechanism, number)
-                    walk.error, walk.stopped = page.error, f"page {number} failed: {page.error}"
+                page.status = resp.status
+                if resp.status == 200:
+                    try:
+                        feed = parse.parse_feed(resp.body, resp.base_url, resp.headers.get("content-type"))
+                    except FetchError as e:
+                        page.error = str(e)
+                elif resp.status in (404, 410) and mechanism == "wordpress" and number > 1:
+                    walk.stopped = f"page {number} answered {resp.status}: past the end"
                 else:
-                    end(mechanism)
-                return walk
-            keys = [e["key"] for e in rekey(feed.entries, source.identity)]
-            done = archive(page, feed, mechanism)
-            following = paging.next_page(feed_url, mechanism, url, number, paging_of(feed))
-            # The first page is the feed a fetch has likely archived already: the walk
-            # judges only the pages after it by what they bring.
-            if keys and keys == previous_keys:
-                walk.stopped = f"page {number} repeats the one before"
-            elif until is not None and older_than(feed.entries, until):
-                walk.stopped = f"page {number} is older than {until[:10]}"
-            elif number > 1 and not done.new and walk.resumed_at != number and not restart:
-                walk.stopped = f"page {number} brought nothing new"
-            elif following is None:
-                walk.stopped = "reached the oldest page"
-            elif following.url == url:
-                walk.stopped = f"page {number} links to itself"
-            if walk.stopped:
+                    page.error = f"HTTP {resp.status} from the server"
+        else:
+            page.status = 200
+        if feed is None:
+            _record(paths, sid, page, mechanism, now())
+            walk.pages.append(page)
+            if on_page:
+                on_page(page)
+            if page.error:
+                # Kept where it is: the next backfill tries this page again.
+                keep(url, mechanism, number)
+                walk.error, walk.stopped = page.error, f"page {number} failed: {page.error}"
+            else:
                 end(mechanism)
-                return walk
-            assert following is not None
-            keep(following.url, mechanism, following.number)
-            if max_pages is not None and len(walk.pages) >= max_pages:
-                walk.stopped = f"stopped after {max_pages} pages; `backfill {sid}` again goes on"
-                return walk
-            previous_keys, url, number = keys, following.url, following.number
-    except KeyboardInterrupt as e:
-        session.abort()  # Ctrl-C: the request on the wire ends now; every page before is saved
-        saved = load_progress(paths, sid)
-        walk.resume_at = saved.number if saved.next_url and saved.mechanism else None
-        raise Interrupted(walk) from e
-    except BaseException:
-        session.abort()
-        raise
+            return
+        keys = [e["key"] for e in rekey(feed.entries, source.identity)]
+        done = archive(page, feed, mechanism)
+        following = paging.next_page(feed_url, mechanism, url, number, paging_of(feed))
+        # The first page is the feed a fetch has likely archived already: the walk
+        # judges only the pages after it by what they bring.
+        if keys and keys == previous_keys:
+            walk.stopped = f"page {number} repeats the one before"
+        elif until is not None and older_than(feed.entries, until):
+            walk.stopped = f"page {number} is older than {until[:10]}"
+        elif number > 1 and not done.new and walk.resumed_at != number and not restart:
+            walk.stopped = f"page {number} brought nothing new"
+        elif following is None:
+            walk.stopped = "reached the oldest page"
+        elif following.url == url:
+            walk.stopped = f"page {number} links to itself"
+        if walk.stopped:
+            end(mechanism)
+            return
+        assert following is not None
+        keep(following.url, mechanism, following.number)
+        if max_pages is not None and len(walk.pages) >= max_pages:
+            walk.stopped = f"stopped after {max_pages} pages; `backfill {sid}` again goes on"
+            return
+        previous_keys, url, number = keys, following.url, following.number
+
+
+def _plan_feed(
+    walk: Walk, door: Door, feed_url: str, source: Source, progress: Progress, restart: bool
+) -> None:
+    """--dry-run: the feed's part of what a backfill would read (the feed itself, read now
+    to see what paging it offers, and where its walk would begin)."""
+    from subsample.parse import feeds as parse
+
+    plan = WayRun("feed", found=True)
+    walk.ways.append(plan)
+    if progress.next_url and progress.mechanism and not restart:
+        walk.mechanism, walk.resumed_at = progress.mechanism, progress.number
+        plan.read.append(progress.next_url)
+        plan.notes.append(f"its older pages ({progress.mechanism}) resume at page {progress.number}")
+        return
+    resp = door.get(feed_url, robots=False)
+    if resp.status != 200:
+        raise FetchError(f"HTTP {resp.status} from the server")
+    first = parse.parse_feed(resp.body, resp.base_url, resp.headers.get("content-type"))
+    plan.read.append(feed_url)
+    found = paging.mechanism_of(feed_url, paging_of(first))
+    walk.mechanism = found
+    if found is None:
+        plan.notes.append(
+            f"it offers no way back; those of its {_count(len(first.entries), 'entry', 'entries')} not yet archived would be"
+        )
+        return
+    following = paging.next_page(feed_url, found, feed_url, 1, paging_of(first))
+    if following is not None:
+        plan.read.append(following.url)
+    plan.notes.append(f"then its older pages ({found}), one at a time until they end")
+
+
+def _walk_ways(
+    paths: Paths,
+    source: Source,
+    walk: Walk,
+    door: Door,
+    ways: list[ModuleType],
+    feed_url: str,
+    progress: Progress,
+    in_window: set[str],
+    now: Callable[[], datetime],
+    max_pages: int | None,
+    until: str | None,
+    restart: bool,
+    on_step: Callable[[Step], None] | None,
+) -> None:
+    """The site's ways past the feed, in order: each found, walked from its cursor, its
+    batches archived as they come; one that fails or is refused leaves the next to go on."""
+    site_home = home_url(source, feed_url)
+    if not ways or not urls.is_web(site_home):
+        return  # (a feed read from a file has no site behind it to ask)
+    sid = source.id
+    if restart and not walk.dry_run and (progress.ways or progress.ways_finished):
+        progress.ways, progress.ways_finished = {}, {}
+        save_progress(paths, sid, progress)
+    with Index(paths) as index:
+        index.sync(sid)
+        archived = {str(p["link"]) for p in index.posts(sid) if p.get("link")}
+    current: list[Any] = [None]  # the door of the way's current phase (finding it, walking it)
+    site = Site(
+        source=source,
+        feed_url=feed_url,
+        home_url=site_home,
+        get=lambda url: current[0].get(url),
+        archived=archived,
+        until=until,
+        dry_run=walk.dry_run,
+        max_pages=max_pages,
+    )
+    for module in ways:
+        name = str(module.NAME)
+        run = WayRun(name)
+        if name in progress.ways_finished and name not in progress.ways and not restart:
+            run.found = True
+            run.stopped = f"read to its end on {progress.ways_finished[name][:10]}; --restart reads it again"
+            walk.ways.append(run)
+            continue
+        current[0] = WayDoor(door, FIND_REQUESTS)
+        try:
+            way = module.find(site)
+        except RobotsDisallowed as e:
+            run.stopped = f"not looked for: {e}"
+            walk.ways.append(run)
+            continue
+        except (FetchError, OverCap) as e:
+            # The site says nothing of it that we could read: a note, not a failure.
+            run.stopped = f"could not look for it: {e}"
+            walk.ways.append(run)
+            continue
+        finally:
+            run.requests += current[0].requests
+        if way is None:
+            continue  # the site does not offer it
+        run.found = True
+        walk.ways.append(run)
+        cursor = None if restart else progress.ways.get(name)
+        if cursor is not None:
+            run.resumed = describe_cursor(cursor)
+        door_of_way = WayDoor(door, max_pages or REQUESTS_PER_WAY)
+        current[0] = door_of_way
+        walk.in_way = name
+        try:
+            _walk_way(
+                paths,
+                source,
+                walk,
+                run,
+                way,
+                cursor,
+                door_of_way,
+                progress,
+                in_window,
+                archived,
+                now,
+                until,
+                on_step,
+            )
+        finally:
+            run.requests += door_of_way.requests
+        walk.in_way = None  # (left set by Ctrl-C: the message names the way it stopped in)
+        if walk.dry_run:
+            run.refused = [u for u in run.read if not door.allows(u)]
+
+
+def _walk_way(
+    paths: Paths,
+    source: Source,
+    walk: Walk,
+    run: WayRun,
+    way: Any,
+    cursor: Cursor | None,
+    door: WayDoor,
+    progress: Progress,
+    in_window: set[str],
+    archived: set[str],
+    now: Callable[[], datetime],
+    until: str | None,
+    on_step: Callable[[Step], None] | None,
+) -> None:
+    sid, name = source.id, run.name
+    cut: Cursor | None = None  # where the first batch --until cut short began: kept to go on from
+    before = cursor
+    batches = way.batches(cursor)
+    try:
+        for batch in batches:
+            run.steps += 1
+            if batch.note:
+                run.notes.append(batch.note)
+            if walk.dry_run:
+                run.read.extend(batch.read)
+                continue
+            entries = batch.entries
+            if until is not None:
+                entries = [e for e in entries if (e.get("published") or e.get("updated") or until) >= until]
+                if len(entries) < len(batch.entries) and cut is None:
+                    cut = before if before is not None else {}
+            step = _archive_batch(paths, source, run, batch, entries, in_window, archived, now)
+            _record_step(paths, sid, step, batch, now())
+            if on_step:
+                on_step(step)
+            before = batch.cursor
+            if batch.cursor is None:
+                run.stopped = "reached its end"
+                break
+            _save_way(paths, sid, progress, name, cut if cut is not None else batch.cursor)
+            if door.cap is not None and door.requests >= door.cap:
+                run.stopped = f"stopped after {door.requests} requests; `backfill {sid}` again goes on"
+                return
+        else:
+            run.stopped = run.stopped or "reached its end"
+        if not walk.dry_run:
+            if cut is not None:
+                _save_way(paths, sid, progress, name, cut)
+                run.stopped += f"; `backfill {sid}` without --until goes on"
+            else:
+                progress.ways.pop(name, None)
+                progress.ways_finished[name] = iso_utc(now())
+                save_progress(paths, sid, progress)
+    except RobotsDisallowed as e:
+        run.stopped = str(e)  # the site's wish, not a failure; its cursor stays for a later run
+    except OverCap as e:
+        run.stopped = f"{e.why}; `backfill {sid}` again goes on"
+    except FetchError as e:
+        run.error = str(e)
+        run.stopped = f"failed: {e}"
+        if not walk.dry_run:
+            _record_failure(paths, sid, run, now())
     finally:
-        session.close()
+        batches.close()
+
+
+def _archive_batch(
+    paths: Paths,
+    source: Source,
+    run: WayRun,
+    batch: Batch,
+    entries: list[dict[str, Any]],
+    in_window: set[str],
+    archived: set[str],
+    now: Callable[[], datetime],
+) -> Step:
+    """Archive the posts of BATCH (ENTRIES, after --until) not yet archived: a way adds
+    posts, it never revises one (see the module's docstring)."""
+    sid = source.id
+    entries = rekey(entries, source.identity)
+    with Index(paths) as index:
+        index.sync(sid)
+        known = index.known_posts(sid, [e["key"] for e in entries])
+    fresh = [e for e in entries if e["key"] not in known and e.get("link") not in archived]
+    done = archive_entries(paths, sid, fresh, now(), extra={"found_by": run.name, **batch.extra})
+    elsewhere = [e["key"] for e in fresh if e["key"] not in in_window]
+    if done.new and elsewhere:
+        add_found_outside_feed(paths, sid, run.name, _new_numbers(paths, sid, elsewhere, done))
+    archived.update(str(e["link"]) for e in entries if e.get("link"))
+    run.entries += len(batch.entries)
+    run.not_posts += len(batch.refused)
+    run.new += done.new
+    run.updated += done.updated
+    return Step(
+        run.name,
+        run.steps,
+        batch.read[0] if batch.read else None,
+        len(batch.entries),
+        done.new,
+        done.updated,
+        batch.note,
+    )
+
+
+def _new_numbers(paths: Paths, sid: str, keys: list[str], done: Archived) -> list[int]:
+    """The numbers of those of KEYS that DONE archived as new posts."""
+    new = set(done.new_numbers)
+    with Index(paths) as index:
+        index.sync(sid)
+        return [k.n for k in index.known_posts(sid, keys).values() if k.n in new]
+
+
+def home_url(source: Source, feed_url: str) -> str:
+    """The site's home page: the page the user gave, else the feed's origin."""
+    if source.what and urls.is_web(source.what):
+        return source.what.strip()
+    try:
+        parts = urlsplit(feed_url)
+    except ValueError:
+        return feed_url
+    return f"{parts.scheme}://{parts.netloc}/" if urls.is_web(feed_url) else feed_url
+
+
+def describe_cursor(cursor: Cursor | None) -> str:
+    """Where a way goes on from, in words: "at page 3", else "where it stopped"."""
+    page = (cursor or {}).get("page")
+    if isinstance(page, int) and not isinstance(page, bool):
+        return f"at page {page}"
+    return "where it stopped"
+
+
+def _module_name(module: ModuleType) -> str:
+    return module.__name__.rsplit(".", 1)[-1]
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _save_way(paths: Paths, sid: str, progress: Progress, name: str, cursor: Cursor) -> None:
+    progress.ways[name] = cursor
+    progress.ways_finished.pop(name, None)
+    save_progress(paths, sid, progress)
+
+
+def _record_step(paths: Paths, sid: str, step: Step, batch: Batch, now: datetime) -> None:
+    append_history(
+        paths,
+        sid,
+        {
+            "time": iso_utc(now),
+            "backfill": True,
+            "way": step.way,
+            "mechanism": step.way,
+            "page": step.number,
+            "url": step.url,
+            "read": batch.read[:20],
+            "not_posts": batch.refused[:20],
+            "status": 200,
+            "seen": step.entries,
+            "new": step.new,
+            "updated": step.updated,
+            "error": None,
+            "notes": [f"backfill {step.way} {step.number}"] + ([batch.note] if batch.note else []),
+        },
+    )
+
+
+def _record_failure(paths: Paths, sid: str, run: WayRun, now: datetime) -> None:
+    append_history(
+        paths,
+        sid,
+        {
+            "time": iso_utc(now),
+            "backfill": True,
+            "way": run.name,
+            "mechanism": run.name,
+            "page": run.steps + 1,
+            "url": None,
+            "status": None,
+            "seen": 0,
+            "new": 0,
+            "updated": 0,
+            "error": run.error,
+            "notes": [f"backfill {run.name} failed"],
+        },
+    )
 
 
 def _save(paths: Paths, sid: str, progress: Progress, url: str, mechanism: str, number: int) -> None:

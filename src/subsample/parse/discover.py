@@ -110,6 +110,44 @@ def canonical_link(html: bytes, page_url: str) -> str | None:
     return None
 
 
+def links_with_rel(html: bytes, page_url: str, rel: str, content_type: str | None = None) -> list[str]:
+    """The hrefs of the page's <link>s whose rel holds REL, made absolute, in page order."""
+    doc = _document(html, content_type)
+    if doc is None:
+        return []
+    base = page_url
+    for href in doc.xpath("//base/@href")[:1]:
+        base = urljoin(page_url, str(href).strip())
+    found = []
+    for link in doc.iter("link"):
+        if rel.lower() in str(link.get("rel") or "").lower().split() and link.get("href"):
+            with contextlib.suppress(ValueError):
+                found.append(urljoin(base, str(link.get("href")).strip()))
+    return found
+
+
+def header_links_with_rel(link_header: str | None, page_url: str, rel: str) -> list[str]:
+    """The targets of an HTTP Link header (RFC 8288) whose rel holds REL, made absolute."""
+    found = []
+    for target, params in _LINK.findall(link_header or ""):
+        attrs = {k.lower(): v.strip('"') for k, v in _PARAM.findall(params)}
+        if rel.lower() in attrs.get("rel", "").lower().split():
+            with contextlib.suppress(ValueError):
+                found.append(urljoin(page_url, target.strip()))
+    return found
+
+
+def generator_of(html: bytes, content_type: str | None = None) -> str | None:
+    """The page's <meta name="generator" content=...> ("WordPress 6.4.2"), if any."""
+    doc = _document(html, content_type)
+    if doc is None:
+        return None
+    for meta in doc.iter("meta"):
+        if str(meta.get("name") or "").strip().lower() == "generator" and meta.get("content"):
+            return str(meta.get("content")).strip()[:200]
+    return None
+
+
 def _document(html: bytes, content_type: str | None = None) -> Any:
     import lxml.etree
     import lxml.html

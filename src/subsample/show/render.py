@@ -163,8 +163,67 @@ def backfill_page(page: Any) -> Text:
     return t
 
 
+def backfill_step(step: Any) -> Text:
+    """One line per batch a way past the feed archived (a page of a REST API, an article)."""
+    t = Text(f"{step.way} {step.number}: {_count(step.entries, 'post')}, {step.new} new")
+    if step.updated:
+        t.append(f", {step.updated} updated")
+    if step.url:
+        t.append(f" ({one_line(step.url)})")
+    return t
+
+
 def backfill_summary(walk: Any) -> Text:
-    """The last line of a backfill: what it found and why it stopped."""
+    """The last lines of a backfill: what the feed's walk found and why it stopped, then
+    each of the site's ways, then how many posts each found."""
+    t = _feed_summary(walk)
+    for way in walk.ways:
+        t.append("\n")
+        t.append_text(_way_summary(walk.source, way))
+    if any(w.found for w in walk.ways):
+        found = [f"feed {walk.new}", *(f"{w.name} {w.new}" for w in walk.ways if w.found)]
+        t.append(f"\n{walk.source}: found {_count(walk.all_new, 'new post')}: {', '.join(found)}.")
+    return t
+
+
+def _way_summary(source: str, way: Any) -> Text:
+    if not way.found:  # the site said nothing we could read of it (robots.txt, a failure)
+        return Text(f"{source} ({way.name}): {one_line(way.stopped)}.")
+    how = way.name + (f", resumed {way.resumed}" if way.resumed else "")
+    t = Text(f"{source} ({how}): ")
+    if way.steps:
+        t.append(f"{_count(way.steps, 'page')}, {_count(way.new, 'new post')}")
+        if way.not_posts:
+            t.append(f" ({_count(way.not_posts, 'page')} not posts)")
+        t.append("; ")
+    t.append(f"{one_line(way.stopped)}.")
+    for note in way.notes:
+        t.append(f" {one_line(note)}.")
+    return t
+
+
+def backfill_plan(walk: Any) -> Text:
+    """--dry-run: what a backfill would read, way by way."""
+    t = Text(f"{walk.source}: a backfill would read (nothing archived):")
+    for way in walk.ways:
+        if not way.found:
+            t.append(f"\n{way.name}: {one_line(way.stopped)}")
+            continue
+        refused = set(way.refused)
+        for url in way.read:
+            t.append(f"\n{way.name}: {one_line(url)}")
+            if url in refused:
+                t.append(" (robots.txt disallows it: not read)")
+        for note in way.notes:
+            t.append(f"\n{way.name}: {one_line(note)}")
+        if way.stopped and way.stopped != "reached its end":
+            t.append(f"\n{way.name}: {one_line(way.stopped)}")
+    if not any(w.name != "feed" and w.found for w in walk.ways):
+        t.append("\nThe site offers no other way back.")
+    return t
+
+
+def _feed_summary(walk: Any) -> Text:
     if walk.mechanism is None:  # no older pages: what the feed's own document brought
         entries = walk.pages[0].entries if walk.pages else 0
         t = Text(f"{walk.source}: ")
@@ -185,9 +244,13 @@ def backfill_summary(walk: Any) -> Text:
 
 def backfill_interrupted(walk: Any) -> Text:
     """For stderr, after Ctrl-C: what was kept and where the next backfill begins."""
-    where = f"resumes at page {walk.resume_at}" if walk.resume_at else "begins at the feed again"
+    if walk.in_way is not None:
+        where = f"goes on with {walk.in_way} {walk.way_resumes or 'where it stopped'}"
+    else:
+        where = f"resumes at page {walk.resume_at}" if walk.resume_at else "begins at the feed again"
+    pages = len(walk.pages) + sum(w.steps for w in walk.ways)
     return Text(
-        f"interrupted: {_count(len(walk.pages), 'page')} read, {_count(walk.new, 'new post')} kept;"
+        f"interrupted: {_count(pages, 'page')} read, {_count(walk.all_new, 'new post')} kept;"
         f" `subsample backfill {walk.source}` {where}."
     )
 
@@ -461,6 +524,8 @@ def history_view(h: dict[str, Any], now: datetime) -> RenderableType:
     for f in h["fetches"]:
         if f.get("error"):
             outcome = Text("failed", style="red")
+        elif f.get("backfill") and f.get("way"):
+            outcome = Text(f"backfill {one_line(str(f.get('way')))} {f.get('page')}", style="cyan")
         elif f.get("backfill"):
             outcome = Text(f"backfill page {f.get('page')}", style="cyan")
         elif f.get("not_modified"):
