@@ -647,3 +647,25 @@ def test_backfill_recovers_every_post_of_the_real_site(run: Run, static_site: Se
     assert [line["found_by"] for line in lines if line.get("found_by")] == ["sitemap"] * 5
     assert run("backfill", "next", "--pause", "0").exit_code == 0  # a second run adds nothing
     assert len(archive_lines(home, "next")) == len(lines)
+
+
+def test_a_site_that_stops_answering_stops_the_way_but_404s_do_not(httpserver: HTTPServer) -> None:
+    served = Served(
+        httpserver,
+        {"/sitemap.xml": urlset(*[f"/gone{i}/" for i in range(8)], "/last/"), "/last/": article("Last")},
+    )
+    assert [p["title"] for p in posts(run_way(site_of(served)))] == ["Last"]  # eight 404s, then the post
+
+    def down(req: Request) -> Response:
+        if req.path == "/sitemap.xml":
+            return Response(
+                urlset(*[f"/p{i}/" for i in range(8)]).replace("{BASE}", served.base),
+                content_type="application/xml",
+            )
+        return Response("busy", status=503)
+
+    httpserver.clear()
+    httpserver.expect_request(re.compile(r"/.*")).respond_with_handler(down)
+    batches = run_way(site_of(served))
+    assert len([b for b in batches if b.read]) == 5
+    assert batches[-1].cursor is not None and "5 pages in a row could not be read" in (batches[-1].note or "")

@@ -87,6 +87,7 @@ class SitemapWay:
         self.requests = 0  # made through site.get, find's included
         self._read: dict[str, sm.Sitemap | None] = {}  # sitemaps read in this run
         self.family = Family.of(site.home_url, site.feed_url)
+        self.archived = {page_key(u) for u in site.archived}  # as compared (page_key)
 
     # -- the network, through the one door -------------------------------------------
 
@@ -134,7 +135,7 @@ class SitemapWay:
         with none after, in the sitemaps' order)."""
         listing = Listing()
         family = self.family
-        archived = {page_key(u) for u in self.site.archived}
+        archived = self.archived
         until = iso_from_text(self.site.until) if self.site.until else None
         seen_maps: set[str] = set()
         pages: dict[str, sm.Listed] = {}
@@ -193,12 +194,12 @@ class SitemapWay:
             if not self.affordable():
                 yield Batch([], {"refused": refused}, read=read_before, note=self._capped())
                 return
-            batch = self._judge(page, found)
+            batch, failed = self._judge(page, found)
             batch.read = read_before + batch.read
             read_before = []
             if batch.refused and len(refused) < MAX_REFUSED:
                 refused.append(page.loc)
-            failures = failures + 1 if batch.note and not batch.entries and not batch.refused else 0
+            failures = failures + 1 if failed else 0
             batch.cursor = {"refused": refused}
             if note and not batch.note:
                 batch.note, note = note, None
@@ -210,17 +211,23 @@ class SitemapWay:
                 return
         yield Batch([], None, read=read_before, note=note)
 
-    def _judge(self, page: sm.Listed, found: set[str]) -> Batch:
-        """Read PAGE; a Batch with its post, or refused, or with a note saying why not."""
+    def _judge(self, page: sm.Listed, found: set[str]) -> tuple[Batch, bool]:
+        """Read PAGE: a Batch with its post, or refused, or with a note saying why not; and
+        whether the site failed to answer (no answer, 429, 5xx: a 404 is an answer)."""
         url = page.loc
         try:
             status, body, ctype = self._get(url)
         except FetchError as e:
-            return Batch([], None, read=[url], note=f"{url}: {e}")
+            return Batch([], None, read=[url], note=f"{url}: {e}"), True
         if status != 200:
-            return Batch([], None, read=[url], note=f"{url}: HTTP {status}")
+            return Batch([], None, read=[url], note=f"{url}: HTTP {status}"), status == 429 or status >= 500
         if ctype and "html" not in ctype.lower():
-            return Batch([], None, read=[url], refused=[url])
+            return Batch([], None, read=[url], refused=[url]), False
+        return self._post_of(page, body, ctype, found), False
+
+    def _post_of(self, page: sm.Listed, body: bytes, ctype: str, found: set[str]) -> Batch:
+        """The Batch of a page read: its post, or refused when it is not one."""
+        url = page.loc
         from subsample.parse.extract import decode_page
 
         html = decode_page(body, ctype)
@@ -229,9 +236,8 @@ class SitemapWay:
             return Batch([], None, read=[url], refused=[url])
         entry = make_post(page, meta, _article_html(html, url, self.site.source.selector), self.family)
         key = page_key(entry["link"])
-        archived = {page_key(u) for u in self.site.archived}
         until = iso_from_text(self.site.until) if self.site.until else None
-        if key in archived or key in found:
+        if key in self.archived or key in found:
             return Batch([], None, read=[url])  # its canonical address is archived already
         if until and entry["published"] and entry["published"] < until:
             return Batch([], None, read=[url])
