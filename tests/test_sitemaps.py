@@ -669,3 +669,16 @@ def test_a_site_that_stops_answering_stops_the_way_but_404s_do_not(httpserver: H
     batches = run_way(site_of(served))
     assert len([b for b in batches if b.read]) == 5
     assert batches[-1].cursor is not None and "5 pages in a row could not be read" in (batches[-1].note or "")
+
+
+def test_finding_the_way_reads_little_and_every_named_sitemap_is_walked(httpserver: HTTPServer) -> None:
+    names = "".join(f"Sitemap: {{BASE}}/map{i}.xml\n" for i in range(30))
+    served = Served(httpserver, {
+        "/robots.txt": names,
+        **{f"/map{i}.xml": urlset(f"/post{i}/") for i in range(30)},
+        **{f"/post{i}/": article(f"Post {i}") for i in range(30)},
+    })  # fmt: skip
+    way = sitemaps.find(site_of(served))
+    assert way is not None and served.asked == ["/robots.txt", "/map0.xml"]  # (the backfill allows ten)
+    assert len(posts(list(way.batches(None)))) == 30
+    assert served.asked.count("/map0.xml") == 1

@@ -37,6 +37,7 @@ from subsample.parse.entry import iso_from_text, make_entry
 
 NAME = "sitemap"
 WELL_KNOWN = ("/sitemap.xml", "/sitemap_index.xml", "/wp-sitemap.xml")
+FIND_TRIES = 3  # sitemaps robots.txt names, tried until one is one
 MAX_DEPTH = 3  # an index of indexes of sitemaps is as deep as real sites go
 MAX_SITEMAPS = 200  # sitemap documents read in one walk
 MAX_URLS = sm.MAX_URLS  # pages listed, in all
@@ -58,24 +59,24 @@ class Listing:
 
 
 def find(site: Site) -> SitemapWay | None:
-    """The site's sitemaps, if it has any (robots.txt's, else the well-known addresses)."""
+    """The site's sitemaps, if it has any (robots.txt's, else the well-known addresses).
+
+    A few reads at most (FIND_TRIES and robots.txt): the backfill gives finding a way ten
+    requests. The other sitemaps robots.txt names are read with the rest, by `batches`."""
     way = SitemapWay(site)
     origin = _origin(site.home_url)
     if origin is None:
         return None
-    named = [u for u in way.robots_sitemaps(origin) if urls.is_web(u)]
-    for url in named:
-        if way.affordable() and way.read_sitemap(url) is not None:
-            way.roots.append(url)
-    if not way.roots:
-        for path in WELL_KNOWN:
-            url = origin + path
-            if url in named or not way.affordable():
-                continue
-            if way.read_sitemap(url) is not None:
-                way.roots.append(url)
-                break
-    return way if way.roots else None
+    named = [u for u in way.robots_sitemaps(origin) if urls.is_web(u)][:MAX_SITEMAPS]
+    if any(way.affordable() and way.read_sitemap(u) is not None for u in named[:FIND_TRIES]):
+        way.roots = named
+        return way
+    for path in WELL_KNOWN:
+        url = origin + path
+        if url not in named and way.affordable() and way.read_sitemap(url) is not None:
+            way.roots = [url]
+            return way
+    return None
 
 
 class SitemapWay:
