@@ -312,7 +312,7 @@ def test_robots_txt_names_the_sitemap(httpserver: HTTPServer) -> None:
     # /about/ are never read; one Batch per page read, the last one saying the way is done.
     assert served.asked == ["/robots.txt", "/maps/everything.xml", "/two/", "/one/"]
     assert [b.read for b in batches] == [
-        [served.url("/maps/everything.xml"), served.url("/two/")],
+        [served.url("/two/"), served.url("/maps/everything.xml")],  # the page, then what it took to find it
         [served.url("/one/")],
         [],
     ]

@@ -196,7 +196,7 @@ class SitemapWay:
                 yield Batch([], {"refused": refused}, read=read_before, note=self._capped())
                 return
             batch, failed = self._judge(page, found)
-            batch.read = read_before + batch.read
+            batch.read = batch.read + read_before  # (the page first: it is what the step was)
             read_before = []
             if batch.refused and len(refused) < MAX_REFUSED:
                 refused.append(page.loc)
