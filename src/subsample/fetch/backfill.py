@@ -223,7 +223,9 @@ def backfill(
                     page.status = resp.status
                     if resp.status == 200:
                         try:
-                            feed = parse.parse_feed(resp.body, resp.base_url, resp.headers.get("content-type"))
+                            feed = parse.parse_feed(
+                                resp.body, resp.base_url, resp.headers.get("content-type")
+                            )
                         except FetchError as e:
                             page.error = str(e)
                     elif resp.status in (404, 410) and mechanism == "wordpress" and number > 1:
