@@ -60,11 +60,14 @@ def archive_of(base: str) -> dict[str, tuple[str, str]]:
     first = [post(i) for i in range(1, 11)]
     second = [post(i) for i in range(6, 16)]
     second[8 - 6] = post(8, "<p>Post 8, edited in February.</p><p>" + WHOLE + "</p>")
-    second[7 - 6] = post(7, link="https://web.archive.org/web/20240301000000/https://blog.example/p/7")
+    # A link rewritten by a replay of another capture: a post's own address is never the archive's.
+    second[7 - 6] = post(7, link="https://web.archive.org/web/20230101000000/https://blog.example/p/7")
     second[9 - 6] = post(9, link=f"{base}/web/20240301000000id_/https://blog.example/p/9")
     second[10 - 6] = post(
         10,
-        '<p>See <a href="/web/20240301000000/https://blog.example/p/3">post 3</a>.</p><p>' + WHOLE + "</p>",
+        '<p>See <a href="/web/20240301000000/https://blog.example/p/3">post 3</a> and'
+        ' <a href="https://web.archive.org/web/20081022192943/http://cm.bell-labs.com/">an old page</a>.</p>'
+        f"<p>{WHOLE}</p>",
     )
     second[12 - 6] = post(12, "<p>Post 12 as it first was.</p><p>" + WHOLE + "</p>")
     third = [post(i) for i in range(11, 21)]
@@ -176,6 +179,10 @@ def test_links_the_archive_rewrote_are_the_originals_again(httpserver: HTTPServe
     assert second["Post 9"]["link"] == "https://blog.example/p/9"
     assert 'href="https://blog.example/p/3"' in second["Post 10"]["summary"]
     assert all("/web/2024" not in json.dumps(e) for b in batches for e in b.entries)
+    # The publisher's own link to an archived page of another time stays as written.
+    assert (
+        "https://web.archive.org/web/20081022192943/http://cm.bell-labs.com/" in second["Post 10"]["summary"]
+    )
     # Same keys as the first capture's, so a post is one post whatever capture showed it.
     first = {e["title"]: e for e in batches[0].entries}
     assert {t: e["key"] for t, e in second.items() if t in first} == {
@@ -354,6 +361,16 @@ def test_the_archive_is_the_wayback_machine_unless_the_environment_says(
     assert wayback.archive_url() == "https://web.archive.org"
     monkeypatch.setenv("SUBSAMPLE_WAYBACK_URL", "http://127.0.0.1:8080/")
     assert wayback.archive_url() == "http://127.0.0.1:8080"
+
+
+def test_restore_links_of_one_capture_leaves_other_times_alone() -> None:
+    body = (
+        b'<a href="https://web.archive.org/web/20150101000000im_/https://a.example/x">'
+        b'<a href="https://web.archive.org/web/20081022192943/http://b.example/">'
+    )
+    assert wayback.restore_links(body, "https://web.archive.org", "20150101000000") == (
+        b'<a href="https://a.example/x"><a href="https://web.archive.org/web/20081022192943/http://b.example/">'
+    )
 
 
 def test_restore_links_leaves_other_text_alone() -> None:

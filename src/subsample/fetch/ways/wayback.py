@@ -97,11 +97,8 @@ class WaybackWay:
         since = _timestamp_of(site.until)
         lower = max(after or "", since or "") or None
 
-        captures, read, problem = self._index(lower)
-        captures = [c for c in captures if (after is None or c.timestamp > after)]
-        if since:
-            # A capture from before UNTIL shows only posts published before it.
-            captures = [c for c in captures if c.timestamp >= since]
+        # (A capture from before UNTIL shows only posts published before it.)
+        captures, read, problem = self._index(lower, after)
         cut = site.max_pages is not None and len(captures) > max(site.max_pages, 0)
         if cut:
             captures = captures[: max(site.max_pages or 0, 0)]
@@ -148,8 +145,9 @@ class WaybackWay:
             query += f"&from={since}"
         return [f"{self.archive}/cdx/search/cdx?url={quote(f, safe='')}{query}" for f in feeds]
 
-    def _index(self, since: str | None) -> tuple[list[Capture], list[str], str | None]:
-        """The captures the index lists, oldest first; the URLs read; what went wrong."""
+    def _index(self, since: str | None, after: str | None) -> tuple[list[Capture], list[str], str | None]:
+        """The captures the index lists from SINCE on and after AFTER, oldest first (thinned
+        to MAX_CAPTURES); the URLs read; what went wrong."""
         found: dict[tuple[str, str], Capture] = {}
         read = []
         for url in self.index_urls(since):
@@ -165,7 +163,9 @@ class WaybackWay:
             except (ValueError, RecursionError):
                 return [], read, "the web archive's index is not JSON"
             for c in captures_of(rows, self.site.feed_url, self.site.source.url):
-                found.setdefault((c.timestamp, c.original), c)
+                # (the server's from= is inclusive, and a server may not heed it)
+                if (since is None or c.timestamp >= since) and (after is None or c.timestamp > after):
+                    found.setdefault((c.timestamp, c.original), c)
         return thinned(sorted(found.values(), key=lambda c: c.timestamp), MAX_CAPTURES), read, None
 
     def _read(
@@ -186,13 +186,14 @@ class WaybackWay:
         ctype = resp.headers.get("content-type")
         if _is_html(resp.body, ctype):
             return [], f"the capture of {when} is a web page, not the feed: skipped", False
-        body = restore_links(resp.body, self.archive)
+        body = restore_links(resp.body, self.archive, capture.timestamp)
         try:
             feed = parse_feed(body, capture.original, ctype)
         except (FetchError, RecursionError) as error:
             return [], f"the capture of {when} was skipped: {error}", False
         entries = []
-        for entry in feed.entries:
+        for parsed in feed.entries:
+            entry = restore_identity(parsed, self.archive)
             link = entry.get("link")
             mine = _digest(link) if link else None
             if link and link in before_walk and mine not in self._taken:
@@ -249,15 +250,12 @@ def thinned(captures: list[Capture], most: int) -> list[Capture]:
 
 
 # The archive's own address before an original URL: https://web.archive.org/web/2015...id_/
-# (a replay rewrites every link so; a capture of a feed that was read through the archive
-# carries them too). \\? for a JSON Feed's escaped slashes.
-_PREFIX = r"(?:https?:\\?/\\?/(?:{hosts}))?\\?/web\\?/\d{{1,14}}(?:[a-z]{{2}}_)?\\?/(https?:)\\?/?\\?/?"
+# (a replay rewrites every link so, with the capture's own timestamp; a capture of a feed
+# that was read through the archive carries them too). \\? for a JSON Feed's escaped slashes.
+_PREFIX = r"(?:https?:\\?/\\?/(?:{hosts}))?\\?/web\\?/{timestamp}(?:[a-z]{{2}}_)?\\?/(https?:)\\?/?\\?/?"
 
 
-def restore_links(body: bytes, archive: str) -> bytes:
-    """BODY with links into the web archive (ARCHIVE/web/TIMESTAMP/ORIGINAL) turned back
-    into the ORIGINAL they stand for; before parsing, so that keys and hashes are the ones
-    the publisher's feed gives."""
+def _archive_hosts(archive: str) -> str:
     hosts = {"web.archive.org"}
     try:
         netloc = urlsplit(archive).netloc
@@ -265,8 +263,18 @@ def restore_links(body: bytes, archive: str) -> bytes:
         netloc = ""
     if netloc:
         hosts.add(netloc.lower())
+    return "|".join(re.escape(h) for h in sorted(hosts))
+
+
+def restore_links(body: bytes, archive: str, timestamp: str | None = None) -> bytes:
+    """BODY with links into the web archive (ARCHIVE/web/TIMESTAMP/ORIGINAL) turned back
+    into the ORIGINAL they stand for; before parsing, so that keys and hashes are the ones
+    the publisher's feed gives. Given the capture's TIMESTAMP, only the links a replay of
+    that capture rewrote: a publisher's own link to an archived page of another time (a
+    dead site's, say) stays as the publisher wrote it."""
+    stamp = re.escape(timestamp) if timestamp else r"\d{1,14}"
     pattern = re.compile(
-        _PREFIX.format(hosts="|".join(re.escape(h) for h in sorted(hosts))).encode(), re.IGNORECASE
+        _PREFIX.format(hosts=_archive_hosts(archive), timestamp=stamp).encode(), re.IGNORECASE
     )
     if b"/web" not in body:
         return body
@@ -283,6 +291,34 @@ def restore_links(body: bytes, archive: str) -> bytes:
         return m.group(1) + slash + slash
 
     return pattern.sub(original, body)
+
+
+def restore_identity(entry: Entry, archive: str) -> Entry:
+    """ENTRY with a link or guid that still points into the archive (a rewrite from another
+    capture's replay) turned back into the original, its key and hash made again: a post's
+    own address is never the archive's."""
+    from subsample.parse.entry import content_hash, post_key
+
+    pattern = re.compile(
+        _PREFIX.replace("\\\\?", "").format(hosts=_archive_hosts(archive), timestamp=r"\d{1,14}"),
+        re.IGNORECASE,
+    )
+    changed = {}
+    for field_name in ("id", "link"):
+        value = entry.get(field_name)
+        if (
+            isinstance(value, str)
+            and (m := pattern.match(value.strip()))
+            and not value.strip().startswith("/")
+        ):
+            changed[field_name] = m.group(1) + "//" + value.strip()[m.end() :]
+    if not changed:
+        return entry
+    out = {**entry, **changed}
+    out["key"] = post_key(out.get("id"), out.get("link"), out.get("title"), out.get("published"))
+    out["hash"] = content_hash(out)
+    out.pop("_hash_before", None)  # (made with the archive's address: it would match nothing)
+    return out
 
 
 def _is_html(body: bytes, content_type: str | None) -> bool:
