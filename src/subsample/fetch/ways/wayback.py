@@ -110,9 +110,12 @@ class WaybackWay:
             yield Batch([], here, read=read + [self.capture_url(c) for c in captures])
             return
         if not captures:
-            yield Batch(
-                [], None, read=read, note="the web archive holds no captures of the feed not yet read"
-            )
+            if cut:  # (a cap of no requests: nothing done, the cursor stays)
+                yield Batch([], here, read=read)
+            else:
+                yield Batch(
+                    [], None, read=read, note="the web archive holds no captures of the feed not yet read"
+                )
             return
         for i, capture in enumerate(captures):
             url = self.capture_url(capture)
