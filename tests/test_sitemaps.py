@@ -635,7 +635,6 @@ def test_the_feed_of_the_real_site_holds_ten_of_its_posts(static_site: Served) -
     assert len(feed.entries) == 10
 
 
-@pytest.mark.skip(reason="needs the site backfill (i23-site)")
 def test_backfill_recovers_every_post_of_the_real_site(run: Run, static_site: Served, home: Path) -> None:
     assert run("add", "next", "rss", static_site.url("/feed.xml")).exit_code == 0
     assert run("fetch", "next").exit_code == 0

@@ -391,7 +391,6 @@ def test_restore_links_leaves_other_text_alone() -> None:
 # -- through the command line, once the backfill runs the ways ------------------------
 
 
-@pytest.mark.skip(reason="needs the site backfill (i23-site)")
 def test_backfill_wayback_archives_the_posts_of_every_capture(
     run: Run, httpserver: HTTPServer, home: Path, base: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

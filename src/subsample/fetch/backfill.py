@@ -21,6 +21,7 @@ feed's, which the site's rendering of it (an excerpt written otherwise) would on
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,7 +44,8 @@ from subsample.archive.state import (
 from subsample.errors import FetchError
 from subsample.fetch.door import Door, OverCap, RobotsDisallowed, WayDoor
 from subsample.fetch.pipeline import Archived, archive_entries
-from subsample.fetch.ways import Batch, Cursor, Site, wordpress
+from subsample.fetch.ways import Batch, Cursor, Site, sitemaps, substack, wordpress
+from subsample.fetch.ways import wayback as web_archive  # (`wayback` is backfill's flag)
 from subsample.models import Source
 from subsample.parse import paging
 from subsample.parse.entry import ParsedFeed
@@ -53,7 +55,7 @@ from subsample.times import iso_utc
 PAUSE = 1.0  # seconds between two requests to the feed's host
 
 # The ways past the feed, in the order they are tried: one module a line (fetch/ways/NAME.py).
-WAYS: tuple[ModuleType, ...] = (wordpress,)
+WAYS: tuple[ModuleType, ...] = (wordpress, sitemaps, substack, web_archive)
 # Those that run only when asked by name (`backfill --wayback`): a web archive's captures
 # tell a third party which feed you read.
 OPT_IN = frozenset({"wayback"})  # module names
@@ -210,6 +212,9 @@ def backfill(
         limits=limits,
         refuse_host=net.stay_outside_unless(source.url),
         max_bytes=max_bytes,
+        # A web archive the user named (SUBSAMPLE_WAYBACK_URL: a pywb of their own, say) is
+        # judged by its own address, as a feed is: it may live in the local network.
+        elsewhere=(web_archive.archive_url(),) if os.environ.get(web_archive.ENV) else (),
     )
     # The posts of the feed's own window: a post found elsewhere was never in the feed.
     in_window = set(state.in_feed or ())

@@ -30,6 +30,7 @@ from urllib.robotparser import RobotFileParser
 
 from subsample import urls
 from subsample.errors import FetchError
+from subsample.fetch.door import RobotsDisallowed
 from subsample.fetch.ways import Batch, Cursor, Entry, Site
 from subsample.parse import sitemap as sm
 from subsample.parse.article import PageMeta, never_a_post, read_meta
@@ -218,6 +219,8 @@ class SitemapWay:
         url = page.loc
         try:
             status, body, ctype = self._get(url)
+        except RobotsDisallowed as e:  # never asked: no failure of the site's
+            return Batch([], None, read=[url], note=str(e)), False
         except FetchError as e:
             return Batch([], None, read=[url], note=f"{url}: {e}"), True
         if status != 200:
