@@ -611,11 +611,13 @@ def test_relative_links_start_from_the_content_location(
     location: str | None,
     base: str,
 ) -> None:
-    # (An RSS item whose title may be HTML is feedparser's to read: the fast reader declines.)
-    title = "Post &lt;b&gt;one&lt;/b&gt;" if build is rss else "Post one"
-    posts = [item(1, link="p/1.html", title=title), item(2, link="/top/2.html")]
+    # (An RSS document with a DOCTYPE is feedparser's to read: the fast reader declines.)
+    posts = [item(1, link="p/1.html"), item(2, link="/top/2.html")]
+    body = build(posts)
+    if build is rss:
+        body = body.replace("<rss", "<!DOCTYPE rss>\n<rss", 1)
     headers = {"Content-Location": location} if location else {}
-    httpserver.expect_request("/feeds/latest").respond_with_data(build(posts), headers=headers)
+    httpserver.expect_request("/feeds/latest").respond_with_data(body, headers=headers)
     r = net.get(session, httpserver.url_for("/feeds/latest"), limits=FAST)
     assert r.base_url == httpserver.url_for(base)
     assert (fastxml.read(r.body, None) is None) == (build is rss)
