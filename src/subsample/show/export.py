@@ -156,6 +156,10 @@ def _with_full_text(paths: Paths, source_id: str, posts: list[Post], fmt: str) -
     return out
 
 
+# What the exports of posts say of their HTML (`export --site` and `serve` clean it with nh3).
+HTML_AS_PUBLISHED = "HTML as published, not sanitised: clean it before a browser shows it"
+
+
 def _json_feed(posts: list[Post], title: str, link: str) -> bytes:
     items = []
     for p in reversed(posts):
@@ -179,6 +183,8 @@ def _json_feed(posts: list[Post], title: str, link: str) -> bytes:
             ]
         items.append(item)
     doc = {"version": "https://jsonfeed.org/version/1.1", "title": title, "items": items}
+    # The HTML is the publisher's, embeds and styles included: whoever shows it cleans it.
+    doc["_subsample"] = {"html": HTML_AS_PUBLISHED}
     if urls.is_web(link):
         doc["home_page_url"] = link
     return json.dumps(doc, ensure_ascii=False, indent=1).encode()
@@ -191,7 +197,7 @@ def _xml_feed(posts: list[Post], title: str, link: str, source_id: str, fmt: str
     fg.id(link)
     fg.title(title or source_id)
     fg.link(href=link, rel="alternate")
-    fg.description(f"The archive of {title}, kept by subsample")
+    fg.description(f"The archive of {title}, kept by subsample; {HTML_AS_PUBLISHED}")
     fg.generator("subsample", __version__)
     newest = None
     for p in posts:  # feedgen puts each new entry first: oldest in, newest on top
