@@ -41,6 +41,9 @@ class SourceState:
     # The last fetch that archived a new post (None: none since this was recorded, issue 15).
     last_new_post: datetime | None = None
     announced_url: str | None = None  # a new address the feed itself gives (self link, itunes)
+    # "2": its XML is read from the first "<" (parse_feed's trim_lead; issue 22). None: a
+    # source archived before, read as it was then so that its posts stay as archived.
+    parse_rules: str | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SourceState:

@@ -288,6 +288,7 @@ def _walk_feed(
     from subsample.parse import feeds as parse
 
     sid = source.id
+    trim = _trim_lead(paths, sid)
 
     def get(url: str) -> Any:
         # The feed and its pages are what a fetch reads: a feed is for programs, and
@@ -337,7 +338,7 @@ def _walk_feed(
         resp = get(feed_url)
         if resp.status != 200:
             raise FetchError(f"HTTP {resp.status} from the server")
-        first = parse.parse_feed(resp.body, resp.base_url, resp.headers.get("content-type"))
+        first = parse.parse_feed(resp.body, resp.base_url, resp.headers.get("content-type"), trim_lead=trim)
         in_window.update(e["key"] for e in rekey(first.entries, source.identity))
         if first.complete:
             # Before anything else: a complete feed (RFC 5005 section 2) has no pages,
@@ -372,7 +373,9 @@ def _walk_feed(
                 page.status = resp.status
                 if resp.status == 200:
                     try:
-                        feed = parse.parse_feed(resp.body, resp.base_url, resp.headers.get("content-type"))
+                        feed = parse.parse_feed(
+                            resp.body, resp.base_url, resp.headers.get("content-type"), trim_lead=trim
+                        )
                     except FetchError as e:
                         page.error = str(e)
                 elif resp.status in (404, 410) and mechanism == "wordpress" and number > 1:
@@ -417,6 +420,22 @@ def _walk_feed(
             walk.stopped = f"stopped after {max_pages} pages; `backfill {sid}` again goes on"
             return
         previous_keys, url, number = keys, following.url, following.number
+
+
+def _trim_lead(paths: Paths, sid: str) -> bool:
+    """Whether SID's feed is read from its first "<" (pipeline.trims_lead), recorded in its
+    state before a post is archived so, as a fetch records it."""
+    from subsample.archive.files import file_lock
+    from subsample.archive.state import save_state
+    from subsample.fetch.pipeline import trims_lead
+
+    with file_lock(paths.write_lock):
+        state = load_state(paths, sid)
+        trim = trims_lead(paths, sid, state)
+        if trim and state.parse_rules != "2":
+            state.parse_rules = "2"
+            save_state(paths, sid, state)
+    return trim
 
 
 def _plan_feed(

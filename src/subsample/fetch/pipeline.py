@@ -66,6 +66,7 @@ class Download:
     feed: Any = None  # parse.ParsedFeed
     error: str | None = None
     announced: str | None = None  # a new address the feed gives of itself (fetch/moves.py)
+    trimmed: bool = False  # parsed from its first "<" (trims_lead)
 
 
 def load_states(paths: Paths, sources: Iterable[Source]) -> dict[str, SourceState]:
@@ -129,7 +130,8 @@ def fetch_sources(
         else sum(1 for st in states.values() if not (st.etag or st.last_modified))
     )
     try:
-        download = _downloader(session, limits, parsers, states, unconditional)
+        trimmed = {s.id for s in sources if trims_lead(paths, s.id, states[s.id])}
+        download = _downloader(session, limits, parsers, states, unconditional, trimmed)
         with HostPool(download, sources, _host) as pool, Index(paths) as index:
             if on_start:
                 on_start(len(sources))
@@ -224,12 +226,24 @@ def _host(source: Source) -> str:
     return urlsplit(source.url).hostname or ""
 
 
+def trims_lead(paths: Paths, sid: str, state: SourceState) -> bool:
+    """Whether SID's feed is read from its first "<" (parse_feed's trim_lead): a source
+    with nothing archived yet, or one first archived so."""
+    if state.parse_rules == "2":
+        return True
+    try:
+        return paths.archive(sid).stat().st_size == 0
+    except OSError:
+        return True
+
+
 def _downloader(
     session: Any,
     limits: Any,
     parsers: ProcessPoolExecutor | None,
     states: dict[str, SourceState],
     unconditional: bool = False,
+    trimmed: set[str] | None = None,
 ) -> Callable[[Source], Download]:
     from subsample.fetch import http as net
 
@@ -253,7 +267,10 @@ def _downloader(
             d.status, d.final_url, d.headers, d.moved_to = resp.status, resp.url, resp.headers, resp.moved_to
             d.size = len(resp.body)
             if resp.status == 200:
-                d.feed = _parse(parsers, resp.body, resp.base_url, resp.headers.get("content-type"))
+                d.trimmed = trimmed is None or source.id in trimmed
+                d.feed = _parse(
+                    parsers, resp.body, resp.base_url, resp.headers.get("content-type"), d.trimmed
+                )
             elif resp.status in (429, 503):
                 d.retry_after = net.retry_after(resp.headers.get("retry-after"), time.time())
         except FetchError as e:
@@ -265,16 +282,22 @@ def _downloader(
     return download
 
 
-def _parse(parsers: ProcessPoolExecutor | None, body: bytes, url: str, content_type: str | None) -> Any:
+def _parse(
+    parsers: ProcessPoolExecutor | None,
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    trim_lead: bool = True,
+) -> Any:
     """The feed in BODY, parsed in one of PARSERS' processes if there are any, else here."""
     from subsample.parse import feeds as parse
 
     if parsers is not None:
         try:
-            return parsers.submit(parse.parse_feed, body, url, content_type).result()
+            return parsers.submit(parse.parse_feed, body, url, content_type, trim_lead=trim_lead).result()
         except BrokenExecutor:
             pass  # a worker was killed (out of memory, say): this thread parses instead
-    return parse.parse_feed(body, url, content_type)
+    return parse.parse_feed(body, url, content_type, trim_lead=trim_lead)
 
 
 def _outcome(source: Source, future: Future[Download]) -> Download:
@@ -551,6 +574,8 @@ def _update_state(
             state.etag, state.last_modified = d.headers.get("etag"), d.headers.get("last-modified")
         if d.feed is not None:
             state.title, state.link, state.format = d.feed.title, d.feed.link, d.feed.format
+            if d.trimmed:
+                state.parse_rules = "2"
             state.announced_url = d.announced
         if plan is not None:
             state.in_feed = plan.in_feed

@@ -182,7 +182,7 @@ def _json_feed(posts: list[Post], title: str, link: str) -> bytes:
                 for e in p["enclosures"]
             ]
         items.append(item)
-    doc = {"version": "https://jsonfeed.org/version/1.1", "title": title, "items": items}
+    doc: dict[str, Any] = {"version": "https://jsonfeed.org/version/1.1", "title": title, "items": items}
     # The HTML is the publisher's, embeds and styles included: whoever shows it cleans it.
     doc["_subsample"] = {"html": HTML_AS_PUBLISHED}
     if urls.is_web(link):
