@@ -23,10 +23,42 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-WORDS = (
-    "radiators in space reject heat by radiation alone which is slower than convection so a station "
-    "needs wide panels facing away from the sun and the engineers who design them trade mass for area"
-).split()
+WORDS = [
+    *[
+        "radiators",
+        "in",
+        "space",
+        "reject",
+        "heat",
+        "by",
+        "radiation",
+        "alone",
+        "which",
+        "is",
+        "slower",
+        "than",
+        "convection",
+        "so",
+        "a",
+    ],
+    *[
+        "station",
+        "needs",
+        "wide",
+        "panels",
+        "facing",
+        "away",
+        "from",
+        "the",
+        "sun",
+        "and",
+        "the",
+        "engineers",
+        "who",
+        "design",
+        "them",
+    ],
+]
 
 
 def article(site: int, post: int) -> bytes:
@@ -122,7 +154,9 @@ def main() -> None:
         whole, summary = run(urls, Path(tmp) / "pages", "--pages-for", a.pages_for)
         read = full_texts(Path(tmp) / "pages")
     pages_time = whole - feeds_only
-    print(f"{a.sites} sites, {a.sites * a.posts} teasers, {a.latency * 1000:.0f} ms latency, {os.cpu_count()} cores")
+    print(
+        f"{a.sites} sites, {a.sites * a.posts} teasers, {a.latency * 1000:.0f} ms latency, {os.cpu_count()} cores"
+    )
     print(f"feeds only {feeds_only:.1f} s; with pages {whole:.1f} s (--pages-for {a.pages_for})")
     print(f"pages read {read} in {pages_time:.1f} s: {read / pages_time:.1f} pages/s")
     print(f"fetch said: {summary}")

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -177,10 +178,10 @@ def test_a_bug_while_parsing_one_feed_fails_that_source_and_no_other(run, home, 
 
     real = feeds.parse_feed
 
-    def buggy(body: bytes, url: str, content_type: str | None = None):
+    def buggy(body: bytes, url: str, content_type: str | None = None, **kw: Any):
         if url.endswith("/bad"):
             raise ZeroDivisionError("division by zero")
-        return real(body, url, content_type)
+        return real(body, url, content_type, **kw)
 
     httpserver.expect_request("/bad").respond_with_data(rss([item(1)]))
     httpserver.expect_request("/good").respond_with_data(rss([item(1)]))
