@@ -73,3 +73,78 @@ def test_pages_that_are_not_posts_are_refused(tmp_path: Path) -> None:
     for page in ("/about/", "/tags/feeds/"):  # never read: named like no post ever is
         assert f"https://static.example{page}" not in text
     assert "https://static.example/ " not in text + " "  # nor the home page
+
+
+def _backfill_until_done(kind: str, home: Path, *extra: str, flaky: set[str] | None = None) -> list[str]:
+    """Add the blog KIND, fetch it, and backfill it (with EXTRA) until a run adds nothing;
+    each path of FLAKY answers 503 the first time it is asked. The outputs of the backfills."""
+    failing = set(flaky or ())
+    make = {"static": demo.static_site, "substack": demo.substack_site}[kind]
+
+    def site(base: str) -> demo.Route:
+        route = make(base)
+
+        def answer(path: str, query: dict[str, list[str]]) -> tuple[int, str, str]:
+            if path in failing:
+                failing.discard(path)
+                return 503, "text/plain", "busy"
+            return route(path, query)
+
+        return answer
+
+    outputs = []
+    with demo.serve("127.0.0.1", site, "https://blog.example") as blog:
+        env = {"SUBSAMPLE_HOME": str(home)}
+        feed = blog.base + ("/index.xml" if kind == "static" else "/feed")
+        assert in_process(["add", "blog", "rss", feed], env)[0] == 0
+        assert in_process(["fetch"], env)[0] == 0
+        for _ in range(15):
+            before = demo.count_posts(home, "blog")
+            _code, out = in_process(["backfill", "blog", "--pause", "0", *extra], env)
+            outputs.append(out)
+            if demo.count_posts(home, "blog") == before and "again goes on" not in out:
+                break
+    return outputs
+
+
+def test_a_way_that_stops_on_a_failure_goes_on_at_the_next_backfill(tmp_path: Path) -> None:
+    # A post's body answers 503 once: that run stops there, and the next reads it and the rest.
+    home = tmp_path / "home"
+    outputs = _backfill_until_done("substack", home, flaky={"/api/v1/posts/notes-on-backfilling-part-30"})
+    assert "HTTP 503" in outputs[0]
+    assert "read to its end" not in outputs[1]
+    assert demo.count_posts(home, "blog") == 60
+
+
+def test_a_capped_sitemap_walk_goes_on_where_it_stopped(tmp_path: Path) -> None:
+    # --max-pages 6: robots.txt and the index are read to find the way; the walk reads the
+    # sitemap and five pages a run, and each run goes on from the last.
+    home = tmp_path / "home"
+    outputs = _backfill_until_done("static", home, "--max-pages", "6")
+    assert demo.count_posts(home, "blog") == 60
+    assert "again goes on" in outputs[0]
+    assert len(outputs) <= 12  # (about ten runs of five pages)
+
+
+@pytest.mark.parametrize("kind", ["static", "substack", "wayback"])
+def test_a_backfill_until_a_date_leaves_the_rest_to_the_next(tmp_path: Path, kind: str) -> None:
+    # The ways leave out what is older than --until themselves; none of them is then read
+    # to its end, and a backfill without --until brings the older posts too.
+    home = tmp_path / "home"
+    with demo.sites(kind) as (feed, sid, servers):
+        env = {"SUBSAMPLE_HOME": str(home)}
+        extra = []
+        if kind == "wayback":
+            env["SUBSAMPLE_WAYBACK_URL"] = servers[1].base
+            extra = ["--wayback"]
+        assert in_process(["add", sid, "rss", feed], env)[0] == 0
+        assert in_process(["fetch"], env)[0] == 0
+        code, out = in_process(["backfill", sid, "--pause", "0", "--until", "2026-05-01", *extra], env)
+        assert code == 0, out
+        assert "without --until goes on" in out
+        assert demo.count_posts(home, sid) == 31  # posts 30-60: from 2026-05-01 on
+        code, out = in_process(["backfill", sid, "--pause", "0", *extra], env)
+        assert code == 0, out
+        assert demo.count_posts(home, sid) == 60
+        code, out = in_process(["backfill", sid, "--pause", "0", *extra], env)
+        assert "read to its end" in out and demo.count_posts(home, sid) == 60
