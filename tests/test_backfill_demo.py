@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -28,6 +29,7 @@ def _demo() -> ModuleType:
 
 
 demo = _demo()
+Route = Callable[[str, dict[str, list[str]]], tuple[int, str, str]]  # the demo's: (path, query) -> answer
 
 
 def in_process(args: list[str], env: dict[str, str]) -> tuple[int, str]:
@@ -81,8 +83,8 @@ def _backfill_until_done(kind: str, home: Path, *extra: str, flaky: set[str] | N
     failing = set(flaky or ())
     make = {"static": demo.static_site, "substack": demo.substack_site}[kind]
 
-    def site(base: str) -> demo.Route:
-        route = make(base)
+    def site(base: str) -> Route:
+        route: Route = make(base)
 
         def answer(path: str, query: dict[str, list[str]]) -> tuple[int, str, str]:
             if path in failing:
