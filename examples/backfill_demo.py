@@ -535,9 +535,11 @@ def _kind(line: str) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
-    parser.add_argument("blogs", nargs="*", choices=[*BLOGS, []], default=[], metavar="BLOG")
+    parser.add_argument("blogs", nargs="*", metavar="BLOG", help=f"{', '.join(BLOGS)} (default: all three)")
     parser.add_argument("--full", action="store_true", help="every line, none left out")
     args = parser.parse_args(argv)
+    if unknown := [b for b in args.blogs if b not in BLOGS]:
+        parser.error(f"no such blog: {', '.join(unknown)} (choose from {', '.join(BLOGS)})")
     wrong = 0
     for kind in args.blogs or BLOGS:
         with tempfile.TemporaryDirectory(prefix="subsample-demo-") as tmp:
