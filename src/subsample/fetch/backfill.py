@@ -608,10 +608,21 @@ def _walk_way(
                 run.stopped = f"stopped after {door.requests} requests; `backfill {sid}` again goes on"
                 return
         else:
+            if run.steps and before is not None and until is None and not walk.dry_run:
+                # The way stopped itself short of its end (a failure it noted, its own cap):
+                # its last cursor is where the next run goes on, not a walk read to its end.
+                run.stopped = f"stopped short of its end; `backfill {sid}` again goes on"
+                return
             run.stopped = run.stopped or "reached its end"
         if not walk.dry_run:
-            if cut is not None:
-                _save_way(paths, sid, progress, name, cut)
+            if until is not None:
+                # Not read to its end: the ways leave out what is older than --until by
+                # themselves (a sitemap's lastmod, a capture's time, an archive's page), so
+                # the next run without it goes on where the filter here first cut, else
+                # where this walk began.
+                _save_way(paths, sid, progress, name, cut if cut is not None else dict(cursor or {}))
+                if run.stopped == "reached its end":
+                    run.stopped = "read as far as --until"
                 run.stopped += f"; `backfill {sid}` without --until goes on"
             else:
                 progress.ways.pop(name, None)

@@ -86,7 +86,7 @@ class SitemapWay:
     def __init__(self, site: Site) -> None:
         self.site = site
         self.roots: list[str] = []
-        self.requests = 0  # made through site.get, find's included
+        self.requests = 0  # made through site.get by find, then by the walk (batches)
         self._read: dict[str, sm.Sitemap | None] = {}  # sitemaps read in this run
         self.family = Family.of(site.home_url, site.feed_url)
         self.archived = {page_key(u) for u in site.archived}  # as compared (page_key)
@@ -175,6 +175,9 @@ class SitemapWay:
         return listing
 
     def batches(self, cursor: Cursor | None) -> Iterator[Batch]:
+        # The cap is the walk's: what find read came out of the backfill's own allowance for
+        # finding a way, and counted here it left a capped walk no page to read, run after run.
+        self.requests = 0
         refused = [str(u) for u in (cursor or {}).get("refused", []) if isinstance(u, str)][:MAX_REFUSED]
         listing = self.listing()
         if listing.stopped:
