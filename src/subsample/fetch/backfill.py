@@ -461,7 +461,7 @@ def _plan_feed(
     walk.mechanism = found
     if found is None:
         plan.notes.append(
-            f"it offers no way back; those of its {_count(len(first.entries), 'entry', 'entries')} not yet archived would be"
+            f"it offers no way back; those of its {_count(len(first.entries), 'entry', 'entries')} not yet archived would be archived"
         )
         return
     following = paging.next_page(feed_url, found, feed_url, 1, paging_of(first))
