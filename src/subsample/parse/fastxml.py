@@ -1,5 +1,11 @@
 """A fast reader for the everyday XML feeds, giving exactly what feedparser would.
 
+What it pays, on the 181 real XML feeds of the shared corpus (feeds saved from public
+repositories, not written for it; `benchmarks/parse_bench.py DIR`): it reads 126 of them,
+20.7 of their 24.1 MB, and parse_feed takes 2.25 s of CPU for all 181 where feedparser alone
+takes 5.7 s (2.5x). Parsing is most of a cold fetch's CPU: this is what keeps a cold fetch of 500
+such feeds (fetch_bench.py --realworld) at 5.6 s on 2 cores, where newsboat takes 6.2 s.
+
 feedparser parses in pure Python (about 2 MB/s here), which decided how fast a cold fetch
 could be. lxml parses the same bytes in C, and this module walks the tree into the very
 dict shape that `parse` reads from feedparser, applying the same text rules feedparser
