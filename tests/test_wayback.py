@@ -416,16 +416,16 @@ def test_backfill_wayback_archives_the_posts_of_every_capture(
     httpserver.expect_request(re.compile(".*")).respond_with_handler(handle)
     assert run("add", "blog", "rss", feed_url, "--limit", "0").exit_code == 0
     assert run("fetch", "blog").exit_code == 0
-    r = run("backfill", "blog")
+    r = run("backfill", "blog", "--pause", "0")
     assert r.exit_code == 0, r.output
     assert not [p for p in asked if p.startswith(("/cdx", "/web/"))]  # nothing asked of the archive
-    r = run("backfill", "blog", "--wayback")
+    r = run("backfill", "blog", "--wayback", "--pause", "0")
     assert r.exit_code == 0, r.output
     lines = archive_lines(home, "blog")
     assert {line["title"] for line in lines} == {f"Post {i}" for i in range(1, 21)}
     found = {line["title"]: line.get("found_by") for line in lines}
     assert {found[f"Post {i}"] for i in range(1, 16)} == {"wayback"}
     assert "wayback" in r.stdout
-    r = run("backfill", "blog", "--wayback")
+    r = run("backfill", "blog", "--wayback", "--pause", "0")
     assert r.exit_code == 0, r.output
     assert len(archive_lines(home, "blog")) == len(lines)  # a second run adds nothing
