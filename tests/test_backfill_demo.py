@@ -146,3 +146,56 @@ def test_a_backfill_until_a_date_leaves_the_rest_to_the_next(tmp_path: Path, kin
         assert demo.count_posts(home, sid) == 60
         code, out = in_process(["backfill", sid, "--pause", "0", *extra], env)
         assert "read to its end" in out and demo.count_posts(home, sid) == 60
+
+
+def test_a_way_failing_on_its_first_page_is_not_read_to_its_end(tmp_path: Path) -> None:
+    # (Found in review: the first run's cursor was None, which says "read whole".)
+    home = tmp_path / "home"
+    failing = {"/api/v1/archive"}
+
+    def site(base: str) -> Route:
+        route = demo.substack_site(base)
+
+        def answer(path: str, query: dict[str, list[str]]) -> tuple[int, str, str]:
+            if path in failing:
+                failing.discard(path)
+                return 503, "text/plain", "busy"
+            return route(path, query)  # type: ignore[no-any-return]
+
+        return answer
+
+    with demo.serve("127.0.0.1", site, "https://blog.example") as blog:
+        env = {"SUBSAMPLE_HOME": str(home)}
+        assert in_process(["add", "blog", "rss", blog.base + "/feed"], env)[0] == 0
+        assert in_process(["fetch"], env)[0] == 0
+        code, out = in_process(["backfill", "blog", "--pause", "0"], env)
+        assert code == 1 and "503" in out and "reached its end" not in out, out
+        code, out = in_process(["backfill", "blog", "--pause", "0"], env)
+        assert code == 0, out
+    assert demo.count_posts(home, "blog") == 60
+
+
+def test_a_home_page_with_a_broken_base_is_no_traceback(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    page = '<html><head><base href="http://["><link rel="https://api.w.org/" href="/wp-json/"></head></html>'
+
+    def site(base: str) -> Route:
+        feed = demo.substack_site(base)
+
+        def answer(path: str, query: dict[str, list[str]]) -> tuple[int, str, str]:
+            if path == "/":
+                return 200, "text/html", page
+            if path == "/feed":
+                return feed(path, query)  # type: ignore[no-any-return]
+            return 404, "text/plain", "no"
+
+        return answer
+
+    with demo.serve("127.0.0.1", site, "https://blog.example") as blog:
+        env = {"SUBSAMPLE_HOME": str(home)}
+        assert in_process(["add", "blog", "rss", blog.base + "/feed"], env)[0] == 0
+        code, out = in_process(["add", "page", "rss", blog.base + "/"], env)  # (discovery reads the page)
+        assert code in (0, 2) and "Traceback" not in out, out
+        assert in_process(["fetch"], env)[0] == 0
+        code, out = in_process(["backfill", "blog", "--pause", "0"], env)
+        assert code in (0, 1) and "Traceback" not in out, out

@@ -90,3 +90,10 @@ def test_pages_for_0_reads_no_page_and_a_bad_duration_is_a_usage_error(
     r = run("fetch", "--pages-for", "soon")
     assert r.exit_code == 2 and "Traceback" not in r.output
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+@pytest.mark.parametrize("zero", ["0s", "00m"])
+def test_any_zero_duration_reads_no_page(run: Run, site: HTTPServer, home: Path, zero: str) -> None:
+    assert run("add", "blog", "rss", teasers(site, "127.0.0.1", "/blog", 1)).exit_code == 0
+    r = run("fetch", "--pages-for", zero)
+    assert r.exit_code == 0 and "1 waiting" in r.stdout, r.output

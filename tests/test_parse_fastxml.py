@@ -163,6 +163,22 @@ MUST_DECLINE = {
 }
 
 
+@pytest.mark.parametrize(
+    "inside",
+    [
+        "<media:title>M</media:title>",
+        '<media:content url="https://x.example/i.jpg"><media:title>MC</media:title></media:content>',
+    ],
+)
+def test_a_media_title_after_a_source_is_feedparsers(inside: str) -> None:
+    # Starting <source> makes feedparser forget the title it has: a later media:title wins.
+    body = rss(
+        f'<item><title>Real</title><source url="https://o.example/f">S</source>{inside}<guid>g</guid></item>'
+    )
+    assert fastxml.read(body, None) is None
+    assert parse_feed(body, URL, None).entries  # feedparser reads it instead
+
+
 def test_a_media_title_in_an_item_with_no_title_is_feedparsers() -> None:
     body = rss("<item><guid>g</guid><media:title>M</media:title></item>")
     assert fastxml.read(body, None) is None

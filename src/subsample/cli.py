@@ -595,18 +595,21 @@ def _pages_for(value: str) -> str:
     """A duration, or 0 (read no pages this time)."""
     from subsample.durations import parse_duration
 
-    if value.strip() != "0":
+    if not _NO_TIME.fullmatch(value.strip()):
         try:
             parse_duration(value)
         except ValueError as e:
-            raise typer.BadParameter(str(e)) from None
+            raise typer.BadParameter(f"{e} (or 0: read no pages)") from None
     return value
+
+
+_NO_TIME = re.compile(r"(?:0+[smhdw]?)+", re.I)  # 0, 0s, 00m: read no pages
 
 
 def _seconds(value: str) -> float:
     from subsample.durations import parse_duration
 
-    return 0.0 if value.strip() == "0" else float(parse_duration(value))
+    return 0.0 if _NO_TIME.fullmatch(value.strip()) else float(parse_duration(value))
 
 
 def _limits(timeout: float, max_size: int) -> Limits:

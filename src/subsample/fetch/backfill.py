@@ -41,7 +41,7 @@ from subsample.archive.state import (
     load_state,
     save_progress,
 )
-from subsample.errors import FetchError
+from subsample.errors import FetchError, StorageError
 from subsample.fetch.door import Door, OverCap, RobotsDisallowed, WayDoor
 from subsample.fetch.pipeline import Archived, archive_entries
 from subsample.fetch.ways import Batch, Cursor, Site, sitemaps, substack, wordpress
@@ -214,7 +214,7 @@ def backfill(
         max_bytes=max_bytes,
         # A web archive the user named (SUBSAMPLE_WAYBACK_URL: a pywb of their own, say) is
         # judged by its own address, as a feed is: it may live in the local network.
-        elsewhere=(web_archive.archive_url(),) if os.environ.get(web_archive.ENV) else (),
+        elsewhere=(web_archive.archive_url(),) if wayback and os.environ.get(web_archive.ENV) else (),
     )
     # The posts of the feed's own window: a post found elsewhere was never in the feed.
     in_window = set(state.in_feed or ())
@@ -528,6 +528,12 @@ def _walk_ways(
             run.stopped = f"could not look for it: {e}"
             walk.ways.append(run)
             continue
+        except StorageError:
+            raise
+        except Exception as e:  # a bug a page brought out: this way fails, the next goes on
+            run.error = run.stopped = _internal(e)
+            walk.ways.append(run)
+            continue
         finally:
             run.requests += current[0].requests
         if way is None:
@@ -556,6 +562,10 @@ def _walk_ways(
                 until,
                 on_step,
             )
+        except StorageError:
+            raise
+        except Exception as e:  # (its cursor stays where the last batch left it)
+            run.error = run.stopped = _internal(e)
         finally:
             run.requests += door_of_way.requests
         walk.in_way = None  # (left set by Ctrl-C: the message names the way it stopped in)
@@ -582,9 +592,11 @@ def _walk_way(
     cut: Cursor | None = None  # where the first batch --until cut short began: kept to go on from
     before = cursor
     batches = way.batches(cursor)
+    last_note: str | None = None
     try:
         for batch in batches:
             run.steps += 1
+            last_note = batch.note
             if batch.note:
                 run.notes.append(batch.note)
             if walk.dry_run:
@@ -612,6 +624,9 @@ def _walk_way(
                 # The way stopped itself short of its end (a failure it noted, its own cap):
                 # its last cursor is where the next run goes on, not a walk read to its end.
                 run.stopped = f"stopped short of its end; `backfill {sid}` again goes on"
+                if last_note:  # the site failed it (an HTTP error, an answer not as it should be)
+                    run.error = last_note
+                    _record_failure(paths, sid, run, now())
                 return
             run.stopped = run.stopped or "reached its end"
         if not walk.dry_run:
@@ -704,6 +719,15 @@ def describe_cursor(cursor: Cursor | None) -> str:
     if isinstance(page, int) and not isinstance(page, bool):
         return f"at page {page}"
     return "where it stopped"
+
+
+def _internal(e: Exception) -> str:
+    """A bug's one line, as a fetch reports one (fetch/pipeline.py _where)."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = f" at {tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}" if tb else ""
+    return f"internal error{where} ({type(e).__name__}: {str(e)[:200]}); please report it"
 
 
 def _module_name(module: ModuleType) -> str:

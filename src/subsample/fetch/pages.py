@@ -218,7 +218,8 @@ def read_pages(
                 wait = pause if answered else 0.0
                 if stop.is_set() or (until is not None and time.monotonic() + wait >= until):
                     return  # out of time: the rest of this host's pages wait for the next fetch
-                time.sleep(wait)
+                if stop.wait(wait):
+                    return  # the caller stopped during the pause (Ctrl-C): no new request
                 results = read_page(same, session=session, now=now, limits=limits)
                 answered = results[-1].status is not None
                 finished.put(results)

@@ -87,7 +87,8 @@ def links_in_html(html: bytes, page_url: str, content_type: str | None = None) -
         return []
     base = page_url
     for href in doc.xpath("//base/@href")[:1]:
-        base = urljoin(page_url, str(href).strip())
+        with contextlib.suppress(ValueError):  # <base href="http://["> stays the page's own
+            base = urljoin(page_url, str(href).strip())
     found: list[Candidate] = []
     for link in doc.iter("link"):
         rel = str(link.get("rel") or "").lower().split()
@@ -106,7 +107,8 @@ def canonical_link(html: bytes, page_url: str) -> str | None:
         return None
     for link in doc.iter("link"):
         if "canonical" in str(link.get("rel") or "").lower().split() and link.get("href"):
-            return urljoin(page_url, str(link.get("href")).strip())
+            with contextlib.suppress(ValueError):
+                return urljoin(page_url, str(link.get("href")).strip())
     return None
 
 
@@ -117,7 +119,8 @@ def links_with_rel(html: bytes, page_url: str, rel: str, content_type: str | Non
         return []
     base = page_url
     for href in doc.xpath("//base/@href")[:1]:
-        base = urljoin(page_url, str(href).strip())
+        with contextlib.suppress(ValueError):  # <base href="http://["> stays the page's own
+            base = urljoin(page_url, str(href).strip())
     found = []
     for link in doc.iter("link"):
         if rel.lower() in str(link.get("rel") or "").lower().split() and link.get("href"):

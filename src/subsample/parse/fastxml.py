@@ -381,9 +381,11 @@ def _rss_item(item: Any) -> dict[str, Any]:
         elif tag == "source":
             # feedparser files it under entry["source"], no field we keep. Starting it also
             # forgets which title came first, which matters only to a second title: declined
-            # (_ONCE). 4 of 181 real feeds, 3.9 MB of 24 (vuepress, geekpark, news.google).
+            # (_ONCE), or a <media:title> after it. 4 of 181 real feeds, 3.9 MB of 24
+            # (vuepress, geekpark, news.google).
             if len(el):
                 raise Unsupported  # Atom-like children would be read in the source's context
+            titled = False  # a <media:title> after it is feedparser's title: declined below
         elif (name := feedparser_name(el)) == "itunes_author":  # (its namespace is spelled many ways)
             _no_attributes(el)
             e["author"] = _text(el)

@@ -78,7 +78,7 @@ class SubstackWay:
         site = self.site
         offset = cursor.get("offset") if isinstance(cursor, dict) else None
         offset = offset if isinstance(offset, int) and 0 <= offset < PAGE * MAX_PAGES else 0
-        here = {"offset": offset} if offset else None
+        here = {"offset": offset}  # (never None before the end: None says the way is read whole)
         budget = site.max_pages
         seen: set[str] = set()
         for _ in range(MAX_PAGES):

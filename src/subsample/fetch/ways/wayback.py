@@ -13,12 +13,11 @@ in its `id_` form (the bytes as captured, no toolbar, no rewritten links) and pa
 feed was then, against the feed's own URL so that relative links resolve as the publisher
 meant; its entries are one Batch, with the capture's time in extra["captured"].
 
-Captures go oldest first. merge.decide takes any entry whose text differs from a post's
-latest revision for a new revision, whatever its dates, so the order entries arrive in is
-the order of the revisions: oldest first leaves every post's latest revision with the newest
-text the archive holds. For the same reason a post the archive had before this walk began
-(Site.archived: the live feed gave it, which is newer than any capture) is left as it is;
-a capture could only put an older text on top of it.
+Captures go oldest first, and the backfill archives a way's posts without revising any
+post already archived (fetch/backfill.py): a post keeps the text of the first capture that
+showed it, as a reader subscribed then would have kept it, and a post the archive had before
+the walk (the live feed's, newer than any capture) is left as it is. (Edits a later capture
+shows are not taken as revisions: left undone.)
 """
 
 from __future__ import annotations
@@ -102,7 +101,7 @@ class WaybackWay:
         cut = site.max_pages is not None and len(captures) > max(site.max_pages, 0)
         if cut:
             captures = captures[: max(site.max_pages or 0, 0)]
-        here = cursor if isinstance(cursor, dict) else None
+        here = cursor if isinstance(cursor, dict) else {}  # (None would say: read whole)
         if problem is not None:
             yield Batch([], here, read=read, note=problem)
             return
