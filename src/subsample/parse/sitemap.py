@@ -12,9 +12,11 @@ an uncompressed sitemap), so a gzip bomb stops there.
 
 from __future__ import annotations
 
+import io
 import re
 import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from subsample import urls
 from subsample.parse.entry import iso_from_text
@@ -69,7 +71,11 @@ def parse_sitemap(body: bytes, max_urls: int = MAX_URLS) -> Sitemap | None:
         body = inflate(body)
     except (TooLarge, zlib.error):
         return None
-    parser = etree.XMLParser(
+    # Streamed, each <url> dropped once read: a whole tree of a 32 MB sitemap of empty
+    # elements took 1 GB of memory (found in review); this keeps one <url> at a time.
+    events = etree.iterparse(
+        io.BytesIO(body),
+        events=("end",),
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -77,32 +83,50 @@ def parse_sitemap(body: bytes, max_urls: int = MAX_URLS) -> Sitemap | None:
         remove_comments=True,
         remove_pis=True,
     )
+    root: Any = None
+    name = child = ""
+    listed: list[Listed] = []
+    loc: str | None = None
+    lastmod: str | None = None
+    # Elements read at most: a real sitemap's <url> holds a handful (loc, lastmod, changefreq,
+    # priority, an image or two); a hostile one of 8 million empty elements would take 18 s.
+    budget = max_urls * 16
     try:
-        root = etree.fromstring(body, parser)
+        for seen, (_, el) in enumerate(events):
+            if seen > budget:
+                break
+            if root is None:
+                root = el.getroottree().getroot()
+                docinfo = el.getroottree().docinfo
+                if docinfo.doctype or docinfo.internalDTD is not None:
+                    return None
+                name = _local(root.tag)
+                if name not in ("urlset", "sitemapindex"):
+                    return None
+                child = "url" if name == "urlset" else "sitemap"
+            if el is root:
+                break
+            parent = el.getparent()
+            if parent is root:  # a <url> or <sitemap> (or a stray element) ended
+                if _local(el.tag) == child and loc and urls.is_web(loc):
+                    listed.append(Listed(loc, lastmod))
+                loc = lastmod = None
+                root.remove(el)
+                if len(listed) >= max_urls:
+                    break
+                continue
+            if parent is not None and parent.getparent() is root and _local(parent.tag) == child:
+                tag = _local(el.tag)
+                if tag == "loc":
+                    loc = (el.text or "").strip()
+                elif tag == "lastmod":
+                    lastmod = iso_from_text(_w3c((el.text or "").strip()))
+            if parent is not None:
+                parent.remove(el)  # (read, or nothing of ours: gone either way)
     except (etree.XMLSyntaxError, ValueError):
         return None
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
+    if root is None:
         return None
-    name = _local(root.tag)
-    if name not in ("urlset", "sitemapindex"):
-        return None
-    child = "url" if name == "urlset" else "sitemap"
-    listed: list[Listed] = []
-    for el in root:
-        if _local(el.tag) != child:
-            continue
-        loc = lastmod = None
-        for part in el:
-            tag = _local(part.tag)
-            if tag == "loc":
-                loc = (part.text or "").strip()
-            elif tag == "lastmod":
-                lastmod = iso_from_text(_w3c((part.text or "").strip()))
-        if loc and urls.is_web(loc):
-            listed.append(Listed(loc, lastmod))
-            if len(listed) >= max_urls:
-                break
     return Sitemap(urls=listed) if name == "urlset" else Sitemap(sitemaps=listed)
 
 
