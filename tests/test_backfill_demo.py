@@ -5,6 +5,7 @@ and a web archive's captures of its feed; a second fetch and backfill add nothin
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -199,3 +200,27 @@ def test_a_home_page_with_a_broken_base_is_no_traceback(tmp_path: Path) -> None:
         assert in_process(["fetch"], env)[0] == 0
         code, out = in_process(["backfill", "blog", "--pause", "0"], env)
         assert code in (0, 1) and "Traceback" not in out, out
+
+
+def test_many_dead_pages_are_a_count_not_a_screenful(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+
+    def site(base: str) -> Route:
+        route = demo.static_site(base)
+
+        def answer(path: str, query: dict[str, list[str]]) -> tuple[int, str, str]:
+            m = re.fullmatch(r"/posts/notes-on-backfilling-(\d+)/", path)
+            if m and int(m.group(1)) <= 20:  # the twenty oldest posts are gone
+                return 404, "text/plain", "gone"
+            return route(path, query)  # type: ignore[no-any-return]
+
+        return answer
+
+    with demo.serve("127.0.0.1", site, "https://static.example") as blog:
+        env = {"SUBSAMPLE_HOME": str(home)}
+        assert in_process(["add", "notes", "rss", blog.base + "/index.xml"], env)[0] == 0
+        assert in_process(["fetch"], env)[0] == 0
+        _, out = in_process(["backfill", "notes", "--pause", "0"], env)
+    summary = next(line for line in out.splitlines() if line.startswith("notes (sitemap)"))
+    assert summary.count("HTTP 404") == 3 and "And 17 notes more (`subsample history notes`)" in summary, out
+    assert demo.count_posts(home, "notes") == 40

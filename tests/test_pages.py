@@ -220,3 +220,11 @@ def test_pages_an_earlier_version_gave_up_on_by_mistake_are_tried_again(tmp_path
     found = fulltext.histories(paths, "blog")
     later = now() + timedelta(hours=1)
     assert [n for n in errors if fulltext.page_due(found[n], later)] == [1, 2, 3]
+
+
+def test_a_short_post_a_sitemap_brought_is_no_teaser() -> None:
+    from subsample.fetch.pages import is_teaser
+
+    short = {"content": "<p>Three short lines.</p>", "summary": None}
+    assert is_teaser(short)  # as a feed's, a teaser: its page is read
+    assert not is_teaser({**short, "found_by": "sitemap"})  # read from its page already

@@ -95,7 +95,7 @@ class PageResult:
 
 # The teaser rule's version, for the verdicts archive/fulltext keeps of each post: a change
 # to looks_like_teaser changes this, and every post is judged again.
-TEASER_RULE = "1"
+TEASER_RULE = "2"  # 2: a post a sitemap brought is no teaser
 
 
 def reads_pages(source: Source) -> bool:
@@ -108,7 +108,10 @@ def reads_pages(source: Source) -> bool:
 
 
 def is_teaser(record: dict[str, Any]) -> bool:
-    """looks_like_teaser of an archive record (its latest revision)."""
+    """looks_like_teaser of an archive record (its latest revision). A post a backfill read
+    from its own page (a sitemap's) holds that page's article already, however short."""
+    if record.get("found_by") == "sitemap":
+        return False
     return looks_like_teaser(_str(record.get("content")), _str(record.get("summary")))
 
 

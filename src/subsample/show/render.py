@@ -197,9 +197,16 @@ def _way_summary(source: str, way: Any) -> Text:
             t.append(f" ({_count(way.not_posts, 'page')} not posts)")
         t.append("; ")
     t.append(f"{one_line(way.stopped)}.")
-    for note in way.notes:
+    # A site with hundreds of dead pages in its sitemap would fill the screen: the first
+    # few, then a count (each is in `subsample history ID`).
+    for note in way.notes[:NOTES_SHOWN]:
         t.append(f" {one_line(note)}.")
+    if len(way.notes) > NOTES_SHOWN:
+        t.append(f" And {_count(len(way.notes) - NOTES_SHOWN, 'note')} more (`subsample history {source}`).")
     return t
+
+
+NOTES_SHOWN = 3
 
 
 def backfill_plan(walk: Any) -> Text:
