@@ -153,3 +153,21 @@ def test_the_static_site_reads_offline(browser: Any, run: Callable[..., Any], tm
     browser.find_element(By.LINK_TEXT, "History").click()
     assert browser.current_url.endswith("/sources/seang/history/index.html")
     _no_script_ran(browser)
+
+
+def test_an_archived_embed_and_style_never_reach_the_page(
+    browser: Any, run: Callable[..., Any], tmp_path: Path, home: Path
+) -> None:
+    # (issue 22: the archive keeps them as published; tests/test_faithful.py checks that)
+    from tests.conftest import item
+    from tests.test_faithful import HTML
+
+    add_feed(run, tmp_path, "talks", [item(1, title="A talk", html=HTML)])
+    with served(home) as s:
+        browser.get(s.url + "posts/1")
+        body = browser.find_element(By.CSS_SELECTOR, "main")
+        assert "A talk worth watching." in body.text
+        assert not browser.find_elements(By.CSS_SELECTOR, "iframe, video, [style]")
+        red = body.find_element(By.XPATH, ".//p[contains(., 'Red and bold')]")
+        assert red.value_of_css_property("color") != "rgba(204, 0, 0, 1)"
+        _no_script_ran(browser)
