@@ -566,3 +566,30 @@ def test_relative_links_of_a_fetched_feed_start_from_its_content_location(run, h
     assert run("fetch").exit_code == 0
     [post] = archive_lines(home, "s")
     assert post["link"] == httpserver.url_for("/blog/2024/p/1.html")
+
+
+def test_an_unchanged_feed_rewrites_no_state_and_its_times_still_count(run, home, httpserver):
+    # (issue 22: a warm fetch writes only the states that changed; the times of the others
+    # go into one file a batch)
+    serve_with_etag(httpserver, "/feed.xml", rss([item(1)]))
+    assert run("add", "blog", "rss", httpserver.url_for("/feed.xml")).exit_code == 0
+    assert run("fetch").exit_code == 0
+    state = home / "state" / "blog.json"
+    written = state.stat()
+    first = json.loads(run("history", "blog", "--json").stdout)["state"]["last_attempt"]
+    r = run("fetch", "blog")  # 304
+    assert r.exit_code == 0 and "not modified" in r.stdout, r.output
+    assert (state.stat().st_ino, state.stat().st_mtime_ns) == (
+        written.st_ino,
+        written.st_mtime_ns,
+    )  # not rewritten
+    shown = json.loads(run("history", "blog", "--json").stdout)["state"]
+    assert shown["last_attempt"] >= first and shown["next_update"] > shown["last_attempt"]
+    assert shown["etag"] == '"v1"'
+    r = run("fetch")  # and it is not due again
+    assert r.exit_code == 0 and "Nothing is due" in r.stdout, r.stdout
+    # A change is a state written again: its validators are forgotten by a limit change.
+    assert run("set", "blog", "limit", "5").exit_code == 0
+    assert json.loads(state.read_text())["etag"] is None
+    r = run("fetch", "blog")
+    assert r.exit_code == 0 and "not modified" not in r.stdout, r.output

@@ -79,12 +79,86 @@ class SourceState:
 
 
 def load_state(paths: Paths, source_id: str) -> SourceState:
-    """The fetch state of a source; an empty one if none yet (or unreadable)."""
+    """The fetch state of a source; an empty one if none yet (or unreadable). A later check
+    that found the feed unchanged (state/_checks.json) brings its times."""
     try:
         data = json.loads((paths.state_dir / f"{source_id}.json").read_bytes())
     except (OSError, ValueError):
         return SourceState()  # state is a convenience; losing it costs one unconditional fetch
-    return SourceState.from_json(data) if isinstance(data, dict) else SourceState()
+    state = SourceState.from_json(data) if isinstance(data, dict) else SourceState()
+    check = load_checks(paths).get(source_id)
+    if isinstance(check, list) and len(check) == 3:
+        at = parse_iso(check[0]) if isinstance(check[0], str) else None
+        if at is not None and (state.last_attempt is None or at > state.last_attempt):
+            state.last_attempt = state.last_success = at
+            state.next_update = parse_iso(check[1]) if isinstance(check[1], str) else None
+            state.schedule = check[2] if isinstance(check[2], str) else state.schedule
+    return state
+
+
+# -- checks: the fetches that changed nothing but the times ------------------------------
+#
+# A warm fetch finds most feeds unchanged (304): their states would differ only in when they
+# were fetched and when they are due. Those times go into one file a batch, not into 500
+# state files (the writes of 500 states were a fifth of a warm fetch of 500 sources).
+# Source ids cannot start with "_", so the name never collides with a source's state.
+
+_checks: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
+
+
+def _checks_path(paths: Paths) -> Path:
+    return paths.state_dir / "_checks.json"
+
+
+def load_checks(paths: Paths) -> dict[str, Any]:
+    """{source id: [last_attempt, next_update, schedule]} of the checks recorded; read once
+    while the file is unchanged."""
+    path = _checks_path(paths)
+    try:
+        st = path.stat()
+    except OSError:
+        return {}
+    key = (st.st_mtime_ns, st.st_size)
+    cached = _checks.get(path)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    _checks[path] = (key, data)
+    return data
+
+
+def only_checked(before: SourceState, after: SourceState) -> bool:
+    """Whether AFTER differs from BEFORE (a state saved before) only in a successful fetch's
+    times: a check, kept by record_checks rather than by rewriting the state."""
+    if before.last_attempt is None or after.failures or after.last_success != after.last_attempt:
+        return False
+    a, b = before.as_json(), after.as_json()
+    for key in ("last_attempt", "last_success", "next_update", "schedule"):
+        a.pop(key)
+        b.pop(key)
+    return a == b
+
+
+def record_checks(paths: Paths, checked: dict[str, SourceState]) -> None:
+    """Keep the times of CHECKED's sources (under the write lock, as states are saved).
+
+    Raises:
+        StorageError: the folder is not writable or the disk is full.
+    """
+    if not checked:
+        return
+    data = dict(load_checks(paths))
+    for sid, st in checked.items():
+        data[sid] = [
+            iso_utc(st.last_attempt) if st.last_attempt else None,
+            iso_utc(st.next_update) if st.next_update else None,
+            st.schedule,
+        ]
+    replace_own(_checks_path(paths), json.dumps(data).encode())
 
 
 def save_state(paths: Paths, source_id: str, state: SourceState) -> None:

@@ -11,6 +11,7 @@ again, and why); this module carries it out.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 import traceback
@@ -32,6 +33,8 @@ from subsample.archive.state import (
     append_history,
     load_state,
     numbers_used,
+    only_checked,
+    record_checks,
     save_numbers_used,
     save_state,
 )
@@ -392,8 +395,11 @@ def _archive_batch(paths: Paths, index: Index, downloads: list[Download], now: d
         archived = [_archive(index, d, now, numbers, appended) for d in downloads]
         # The new lines reach the disk before any state says their feed was read.
         sync_appended(appended)
+        checked = {}
         for d, (result, plan) in zip(downloads, archived, strict=True):
-            _record_outcome(paths, d, result, plan, now)
+            if (state := _record_outcome(paths, d, result, plan, now)) is not None:
+                checked[d.source.id] = state
+        record_checks(paths, checked)  # the unchanged feeds' times: one file, not a state each
         if numbers.changed:
             save_numbers_used(paths, numbers.last)
     return [result for result, _ in archived]
@@ -551,14 +557,19 @@ def _record(
 
 def _record_outcome(
     paths: Paths, d: Download, result: FetchResult, plan: merge.Plan | None, now: datetime
-) -> None:
-    """Save the source's new state and history (its lines are on disk by now)."""
+) -> SourceState | None:
+    """Save the source's new state and history (its lines are on disk by now); the state,
+    when only its times changed, for the caller to record_checks instead."""
     state = load_state(paths, d.source.id)  # again: another fetch may have saved it since
+    before = dataclasses.replace(state)
     _update_state(state, d, result, plan, now)
-    save_state(paths, d.source.id, state)
+    checked = only_checked(before, state)
+    if not checked:
+        save_state(paths, d.source.id, state)
     append_history(paths, d.source.id, _history_record(d, result, now, state))
     if d.status == 410:
         config.set_value(paths, d.source.id, "enabled", False)
+    return state if checked else None
 
 
 def _update_state(
