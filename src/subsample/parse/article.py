@@ -30,6 +30,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from subsample import urls
 from subsample.parse.entry import iso_from_text
+from subsample.parse.extract import page_tree
 
 # schema.org's Article and the types under it that blogs and news sites use.
 ARTICLE_TYPES = frozenset((
@@ -90,7 +91,7 @@ def never_a_post(url: str, folder: str = "/") -> bool:
 
 def read_meta(page: str, url: str) -> PageMeta:
     """What PAGE (the HTML of URL, decoded) says of itself; never raises."""
-    root = _tree(page)
+    root = page_tree(page)
     if root is None:
         return PageMeta(article=None)
     meta = _metas(root)
@@ -122,17 +123,6 @@ def read_meta(page: str, url: str) -> PageMeta:
         canonical=_canonical(root, url),
         description=_one_line(meta.get("og:description") or meta.get("description")),
     )
-
-
-def _tree(page: str) -> Any:
-    import lxml.etree
-    import lxml.html
-
-    parser = lxml.html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True)
-    try:
-        return lxml.html.document_fromstring(page.encode("utf-8", "surrogatepass"), parser=parser)
-    except (lxml.etree.ParserError, ValueError, UnicodeEncodeError):
-        return None
 
 
 def _metas(root: Any) -> dict[str, str]:

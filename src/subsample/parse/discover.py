@@ -85,10 +85,7 @@ def links_in_html(html: bytes, page_url: str, content_type: str | None = None) -
     doc = _document(html, content_type)
     if doc is None:
         return []
-    base = page_url
-    for href in doc.xpath("//base/@href")[:1]:
-        with contextlib.suppress(ValueError):  # <base href="http://["> stays the page's own
-            base = urljoin(page_url, str(href).strip())
+    base = _base_of(doc, page_url)
     found: list[Candidate] = []
     for link in doc.iter("link"):
         rel = str(link.get("rel") or "").lower().split()
@@ -98,6 +95,14 @@ def links_in_html(html: bytes, page_url: str, content_type: str | None = None) -
             continue
         _append(found, base, str(link.get("href") or ""), _title(link.get("title")), "link")
     return found
+
+
+def _base_of(doc: Any, page_url: str) -> str:
+    """Where the page's relative links start from: its <base href>, else PAGE_URL."""
+    for href in doc.xpath("//base/@href")[:1]:
+        with contextlib.suppress(ValueError):  # <base href="http://["> stays the page's own
+            return urljoin(page_url, str(href).strip())
+    return page_url
 
 
 def canonical_link(html: bytes, page_url: str) -> str | None:
@@ -117,10 +122,7 @@ def links_with_rel(html: bytes, page_url: str, rel: str, content_type: str | Non
     doc = _document(html, content_type)
     if doc is None:
         return []
-    base = page_url
-    for href in doc.xpath("//base/@href")[:1]:
-        with contextlib.suppress(ValueError):  # <base href="http://["> stays the page's own
-            base = urljoin(page_url, str(href).strip())
+    base = _base_of(doc, page_url)
     found = []
     for link in doc.iter("link"):
         if rel.lower() in str(link.get("rel") or "").lower().split() and link.get("href"):

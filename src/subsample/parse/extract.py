@@ -139,7 +139,7 @@ def page_words(page: str) -> str:
     """The words a reader sees in PAGE (its title too), lower-cased and one space apart."""
     import lxml.etree
 
-    root = _page_tree(page)
+    root = page_tree(page)
     if root is None:
         return ""
     parts: list[str] = []
@@ -217,7 +217,7 @@ def _by_selector(page: str, selector: str) -> Article | None:
         match = CSSSelector(selector)
     except SelectorError as e:
         raise FetchError(f"bad CSS selector {selector!r}: {e}") from e
-    root = _page_tree(page)
+    root = page_tree(page)
     if root is None:
         return None
     parts = [lxml.html.tostring(el, encoding="unicode") for el in match(root)]
@@ -226,7 +226,8 @@ def _by_selector(page: str, selector: str) -> Article | None:
     return Article("\n".join(parts), f"selector {selector}")
 
 
-def _page_tree(page: str) -> Any:
+def page_tree(page: str) -> Any:
+    """PAGE as an lxml HTML tree (None when lxml cannot make one of it)."""
     import lxml.etree
     import lxml.html
 
