@@ -425,6 +425,9 @@ def test_backfill_wayback_archives_the_posts_of_every_capture(
     assert {line["title"] for line in lines} == {f"Post {i}" for i in range(1, 21)}
     found = {line["title"]: line.get("found_by") for line in lines}
     assert {found[f"Post {i}"] for i in range(1, 16)} == {"wayback"}
+    # A post a later capture shows edited gets a revision, as a fetch would have given it.
+    post8 = [line for line in lines if line["title"] == "Post 8"]
+    assert len(post8) == 2 and "edited in February" in post8[-1]["summary"]
     assert "wayback" in r.stdout
     r = run("backfill", "blog", "--wayback", "--pause", "0")
     assert r.exit_code == 0, r.output

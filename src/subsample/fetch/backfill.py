@@ -589,6 +589,7 @@ def _walk_way(
     on_step: Callable[[Step], None] | None,
 ) -> None:
     sid, name = source.id, run.name
+    revises = bool(getattr(way, "revises", False))  # (Way.revises: see _archive_batch)
     cut: Cursor | None = None  # where the first batch --until cut short began: kept to go on from
     before = cursor
     batches = way.batches(cursor)
@@ -607,7 +608,7 @@ def _walk_way(
                 entries = [e for e in entries if (e.get("published") or e.get("updated") or until) >= until]
                 if len(entries) < len(batch.entries) and cut is None:
                     cut = before if before is not None else {}
-            step = _archive_batch(paths, source, run, batch, entries, in_window, archived, now)
+            step = _archive_batch(paths, source, run, batch, entries, in_window, archived, now, revises)
             _record_step(paths, sid, step, batch, now())
             if on_step:
                 on_step(step)
@@ -665,15 +666,21 @@ def _archive_batch(
     in_window: set[str],
     archived: set[str],
     now: Callable[[], datetime],
+    revises: bool = False,
 ) -> Step:
     """Archive the posts of BATCH (ENTRIES, after --until) not yet archived: a way adds
-    posts, it never revises one (see the module's docstring)."""
+    posts, it never revises one (see the module's docstring), unless it REVISES: its texts
+    are the feed's own, as a fetch reads them (the web archive's captures), and it leaves
+    out itself what it must not revise."""
     sid = source.id
     entries = rekey(entries, source.identity)
-    with Index(paths) as index:
-        index.sync(sid)
-        known = index.known_posts(sid, [e["key"] for e in entries])
-    fresh = [e for e in entries if e["key"] not in known and e.get("link") not in archived]
+    if revises:
+        fresh = entries
+    else:
+        with Index(paths) as index:
+            index.sync(sid)
+            known = index.known_posts(sid, [e["key"] for e in entries])
+        fresh = [e for e in entries if e["key"] not in known and e.get("link") not in archived]
     done = archive_entries(paths, sid, fresh, now(), extra={"found_by": run.name, **batch.extra})
     elsewhere = [e["key"] for e in fresh if e["key"] not in in_window]
     if done.new and elsewhere:

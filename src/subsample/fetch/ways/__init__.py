@@ -59,6 +59,10 @@ class Site:
 
 
 class Way(Protocol):
+    """A way's posts are added, never revised (a site's rendering of a post differs from
+    its feed's), unless it says `revises = True`: its texts are the feed's own (the web
+    archive's captures), and it leaves out itself the posts it must not revise."""
+
     name: str  # found_by
 
     def batches(self, cursor: Cursor | None) -> Iterator[Batch]: ...

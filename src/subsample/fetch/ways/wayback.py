@@ -13,11 +13,11 @@ in its `id_` form (the bytes as captured, no toolbar, no rewritten links) and pa
 feed was then, against the feed's own URL so that relative links resolve as the publisher
 meant; its entries are one Batch, with the capture's time in extra["captured"].
 
-Captures go oldest first, and the backfill archives a way's posts without revising any
-post already archived (fetch/backfill.py): a post keeps the text of the first capture that
-showed it, as a reader subscribed then would have kept it, and a post the archive had before
-the walk (the live feed's, newer than any capture) is left as it is. (Edits a later capture
-shows are not taken as revisions: left undone.)
+Captures go oldest first, and their texts are the feed's own: unlike the other ways, this one
+revises (Way.revises), so a post that a later capture shows edited gets a revision, and its
+latest revision is the newest text the archive holds. A post the archive had before the walk
+(the live feed's, newer than any capture) is left out: a capture could only put an older
+text on top of it.
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ class WaybackWay:
     site: Site
     archive: str  # the archive's base URL, no trailing slash
     name: str = NAME
+    revises: bool = True  # (the backfill archives its edits as revisions)
     _taken: set[str] = field(default_factory=set)  # digests of the links this walk archived
 
     def batches(self, cursor: Cursor | None) -> Iterator[Batch]:
