@@ -44,6 +44,16 @@ def normalize(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
 
 
+def bare_host(url: str) -> str:
+    """URL's host name in lower case, without a leading "www." (or a trailing dot): what
+    the ways past a feed compare sites by. "" when URL has none."""
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
 def same_site(url: str, *others: str | None) -> bool:
     """Whether URL's host is on the same site as one of OTHERS': the same registrable domain
     (blog.example.co.uk and www.example.co.uk, by the Public Suffix List, which tld ships;

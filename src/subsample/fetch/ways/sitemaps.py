@@ -324,11 +324,8 @@ def page_key(url: str) -> str:
 
 def same_host(a: str, b: str) -> bool:
     """Whether A and B are on one host, www. or not."""
-    try:
-        ha, hb = urlsplit(a).hostname, urlsplit(b).hostname
-    except ValueError:
-        return False
-    return bool(ha) and _bare(ha or "") == _bare(hb or "")
+    host = urls.bare_host(a)
+    return bool(host) and host == urls.bare_host(b)
 
 
 @dataclass(frozen=True)
@@ -383,8 +380,8 @@ def _folder(path: str, *, home: bool) -> str:
 
 
 def _bare(host: str) -> str:
-    host = host.lower().rstrip(".")
-    return host.removeprefix("www.")
+    """A host name as urls.bare_host gives a URL's."""
+    return host.lower().rstrip(".").removeprefix("www.")
 
 
 def _port(parts: SplitResult) -> int | None:

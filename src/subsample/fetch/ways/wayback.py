@@ -224,7 +224,7 @@ def captures_of(rows: Any, *feeds: str) -> list[Capture]:
     except ValueError:
         return []
     at_status = columns.index("statuscode") if "statuscode" in columns else None
-    hosts = {_bare_host(f) for f in feeds}
+    hosts = {urls.bare_host(f) for f in feeds}
     out = []
     for row in rows:
         if not isinstance(row, list) or len(row) <= max(at_time, at_url):
@@ -236,7 +236,7 @@ def captures_of(rows: Any, *feeds: str) -> list[Capture]:
             continue
         if at_status is not None and len(row) > at_status and row[at_status] not in ("200", 200):
             continue
-        if _bare_host(original) not in hosts or any(ord(c) <= 0x20 for c in original):
+        if urls.bare_host(original) not in hosts or any(ord(c) <= 0x20 for c in original):
             continue  # another site's capture, or no URL we would ask for
         out.append(Capture(timestamp, original))
     return out
@@ -346,14 +346,6 @@ def _timestamp_of(iso: str | None) -> str | None:
     """An ISO 8601 UTC time as a CDX timestamp (2026-01-02T03:04:05Z: 20260102030405)."""
     digits = re.sub(r"\D", "", iso or "")[:14]
     return digits.ljust(14, "0") if len(digits) >= 8 else None
-
-
-def _bare_host(url: str) -> str:
-    try:
-        host = (urlsplit(url.strip()).hostname or "").lower()
-    except ValueError:
-        return ""
-    return host.removeprefix("www.")
 
 
 def _digest(link: str) -> str:

@@ -223,11 +223,5 @@ def _same_site(root: str, *others: str) -> bool:
     """Whether ROOT is on the host of one of OTHERS (a www. before it or not): a home page
     does not send the backfill to another site's posts."""
 
-    def host(url: str) -> str:
-        try:
-            name = (urlsplit(url).hostname or "").lower()
-        except ValueError:
-            return ""
-        return name.removeprefix("www.")
-
-    return host(root) != "" and host(root) in {host(o) for o in others}
+    mine = urls.bare_host(root)
+    return mine != "" and mine in {urls.bare_host(o) for o in others}
