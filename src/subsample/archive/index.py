@@ -143,26 +143,28 @@ class Index:
             pass
         return found
 
-    def changed(self) -> list[str]:
+    def changes(self) -> tuple[list[str], list[str]]:
         """The sources whose archive is not as the index last saw it (another process wrote
-        to it, or a crash tore its last line): the only ones that can be torn since."""
+        to it, or a crash tore its last line: the only ones that can be torn since), and
+        those whose archive is gone. One query and one directory scan."""
         files = self._archive_files()
         known = {r[0]: r[1:] for r in self.db.execute("SELECT source, ino, size, mtime FROM files")}
-        return [sid for sid, st in files.items() if st is None or known.get(sid) != st]
+        changed = sorted(sid for sid, st in files.items() if st is None or known.get(sid) != st)
+        return changed, sorted(set(known) - set(files))
 
-    def sync(self, source_id: str | None = None) -> None:
-        """Bring the index up to date with the archive files (all, or one source's)."""
+    def sync(
+        self, source_id: str | None = None, *, changes: tuple[list[str], list[str]] | None = None
+    ) -> None:
+        """Bring the index up to date with the archive files (all, or one source's); CHANGES:
+        what changes() gave, if the caller has just asked (a fetch does, for every batch)."""
         if source_id:
             self._sync_one(source_id)
             return
-        # One query and one directory scan: a fetch does this for every batch it writes.
-        files = self._archive_files()
-        known = {r[0]: r[1:] for r in self.db.execute("SELECT source, ino, size, mtime FROM files")}
-        for gone in set(known) - set(files):
-            self._forget(gone)
-        for sid in sorted(files):
-            if files[sid] is None or known.get(sid) != files[sid]:
-                self._sync_one(sid)
+        changed, gone = changes if changes is not None else self.changes()
+        for sid in gone:
+            self._forget(sid)
+        for sid in changed:
+            self._sync_one(sid)
 
     def _forget(self, sid: str) -> None:
         with self._transaction():
